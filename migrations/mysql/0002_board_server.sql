@@ -1,0 +1,26 @@
+-- What this server adds on top of the original schema. Only widening changes:
+-- no column is dropped and no row is rewritten.
+
+-- email up to 254 characters (RFC 5321); argon2id PHC strings are ~100 characters;
+-- timestamps keep microseconds so that the list order is stable.
+alter table `user`
+    modify email varchar(254) not null,
+    modify password varchar(255) not null,
+    modify created_at datetime(6) not null;
+
+alter table board
+    modify created_at datetime(6) null,
+    modify updated_at datetime(6) null,
+    modify deleted_at datetime(6) null,
+    -- serves the list: live posts (deleted_at is null), newest first, id as tie-break
+    add index board_live_newest (deleted_at, created_at, id);
+
+-- The number of live posts, kept in the same transaction as every create and
+-- delete, so that the list's totalBoard never needs COUNT(*) over the table.
+create table board_stats (
+    id tinyint not null primary key,
+    live_count bigint not null
+);
+
+insert into board_stats (id, live_count)
+select 1, count(*) from board where deleted_at is null;

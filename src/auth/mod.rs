@@ -1,0 +1,9 @@
+//! Password hashing, access tokens, and the extractor that guards writes.
+
+mod extractor;
+mod jwt;
+mod password;
+
+pub use extractor::AuthUser;
+pub use jwt::{Claims, TokenKeys};
+pub use password::{PasswordHasher, Verification};

@@ -1,0 +1,143 @@
+use chrono::{DateTime, Utc};
+
+use super::BoardId;
+use crate::error::ApiError;
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// Where a page of the list starts: by page number (`OFFSET`), or after a cursor (keyset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageRequest {
+    Numbered {
+        page: u64,
+        per_page: u32,
+    },
+    After {
+        cursor: Option<Cursor>,
+        per_page: u32,
+    },
+}
+
+impl PageRequest {
+    /// Validates `page` and `per_page` as API.md defines them (`page` ≥ 1, `per_page` 1..=100).
+    /// A `cursor` (even empty, for the first page) selects keyset paging; it excludes `page`.
+    pub fn parse(
+        page: Option<i64>,
+        per_page: Option<i64>,
+        cursor: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let per_page = match per_page {
+            None => DEFAULT_PER_PAGE,
+            Some(n) if (1..=i64::from(MAX_PER_PAGE)).contains(&n) => n as u32,
+            Some(_) => {
+                return Err(ApiError::InvalidRequest(
+                    "per_page must be an integer from 1 to 100".into(),
+                ));
+            }
+        };
+        match (page, cursor) {
+            (Some(_), Some(_)) => Err(ApiError::InvalidRequest(
+                "page and cursor cannot be used together".into(),
+            )),
+            (_, Some(raw)) => {
+                let cursor =
+                    if raw.is_empty() {
+                        None
+                    } else {
+                        Some(Cursor::decode(raw).ok_or_else(|| {
+                            ApiError::InvalidRequest("cursor is not valid".into())
+                        })?)
+                    };
+                Ok(Self::After { cursor, per_page })
+            }
+            (None, None) => Ok(Self::Numbered { page: 1, per_page }),
+            (Some(p), None) if p >= 1 => Ok(Self::Numbered {
+                page: p as u64,
+                per_page,
+            }),
+            (Some(_), None) => Err(ApiError::InvalidRequest(
+                "page must be an integer of at least 1".into(),
+            )),
+        }
+    }
+
+    pub fn per_page(&self) -> u32 {
+        match self {
+            Self::Numbered { per_page, .. } | Self::After { per_page, .. } => *per_page,
+        }
+    }
+}
+
+/// The position after the last post of a page: its `created_at` and `id`.
+/// Opaque to clients: `<unix micros>_<uuid>`, which is URL-safe as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: DateTime<Utc>,
+    pub id: BoardId,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.created_at.timestamp_micros(), self.id)
+    }
+
+    pub fn decode(raw: &str) -> Option<Self> {
+        let (micros, id) = raw.split_once('_')?;
+        if micros.is_empty() || !micros.bytes().all(|b| b.is_ascii_digit()) || micros.len() > 18 {
+            return None;
+        }
+        let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        Some(Self {
+            created_at,
+            id: BoardId::parse(id)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_page_one_of_twenty() {
+        assert_eq!(
+            PageRequest::parse(None, None, None).unwrap(),
+            PageRequest::Numbered {
+                page: 1,
+                per_page: 20
+            }
+        );
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        assert!(PageRequest::parse(Some(0), None, None).is_err());
+        assert!(PageRequest::parse(Some(-1), None, None).is_err());
+        assert!(PageRequest::parse(None, Some(0), None).is_err());
+        assert!(PageRequest::parse(None, Some(101), None).is_err());
+        assert!(PageRequest::parse(None, Some(100), None).is_ok());
+        assert!(PageRequest::parse(Some(i64::MAX), Some(1), None).is_ok());
+    }
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let cursor = Cursor {
+            created_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
+            id: BoardId::new(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor.clone()));
+        for bad in ["x", "_", "1_", "-1_x", "abc_def", "99999999999999999999_x"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+        assert!(PageRequest::parse(Some(1), None, Some("")).is_err());
+        assert!(PageRequest::parse(None, None, Some("zz")).is_err());
+        assert_eq!(
+            PageRequest::parse(None, Some(5), Some("")).unwrap(),
+            PageRequest::After {
+                cursor: None,
+                per_page: 5
+            }
+        );
+    }
+}

@@ -1,0 +1,261 @@
+use axum::{extract::State, http::StatusCode, response::IntoResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{ApiJson, ApiPath, ApiQuery, Success};
+use crate::{
+    app::AppState,
+    auth::AuthUser,
+    domain::{Board, BoardId, Content, NewBoard, PageRequest, Title},
+    error::{ApiError, ErrorBody},
+    service,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_board))
+        .routes(routes!(list_boards))
+        .routes(routes!(get_board, update_board, delete_board))
+}
+
+/// Title and content of a post. Unknown fields (`id`, `userId`, timestamps...) are ignored.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "안녕하세요.", "content": "반갑습니다."}))]
+pub struct BoardRequest {
+    /// 1 to 200 characters after trimming.
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// 1 to 65,535 bytes of UTF-8.
+    #[schema(min_length = 1)]
+    pub content: String,
+}
+
+impl TryFrom<BoardRequest> for NewBoard {
+    type Error = ApiError;
+
+    fn try_from(body: BoardRequest) -> Result<Self, ApiError> {
+        Ok(NewBoard {
+            title: Title::parse(&body.title)?,
+            content: Content::parse(body.content)?,
+        })
+    }
+}
+
+/// A post. Field names are the original service's (`userId` camelCase, the rest snake_case).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardDto {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    pub title: String,
+    pub content: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl From<Board> for BoardDto {
+    fn from(board: Board) -> Self {
+        Self {
+            id: board.id.to_string(),
+            user_id: board.user_id.as_ref().to_string(),
+            title: board.title.as_ref().to_string(),
+            content: board.content.as_ref().to_string(),
+            created_at: board.created_at,
+            updated_at: board.updated_at,
+            deleted_at: board.deleted_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardResponse {
+    #[serde(flatten)]
+    pub envelope: Success,
+    pub board: BoardDto,
+}
+
+impl BoardResponse {
+    fn new(status: StatusCode, board: Board) -> (StatusCode, axum::Json<Self>) {
+        (
+            status,
+            axum::Json(Self {
+                envelope: Success::with_status(status),
+                board: board.into(),
+            }),
+        )
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardListResponse {
+    #[serde(flatten)]
+    pub envelope: Success,
+    /// Number of pages at this `per_page`.
+    #[serde(rename = "totalPage")]
+    pub total_page: u64,
+    /// Number of live (not deleted) posts.
+    #[serde(rename = "totalBoard")]
+    pub total_board: u64,
+    /// The page number asked for; absent when paging by `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    pub per_page: u32,
+    /// The posts of this page, newest first; `[]` past the end.
+    pub boards: Vec<BoardDto>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[serde(rename = "nextCursor")]
+    pub next_cursor: Option<String>,
+}
+
+/// Query of the list. `page` and `cursor` exclude each other.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    /// Posts per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+    /// Keyset paging for deep pages: empty for the first page, then the previous `nextCursor`.
+    pub cursor: Option<String>,
+}
+
+/// Write a post.
+#[utoipa::path(
+    post,
+    path = "/api/board",
+    tag = "board",
+    request_body = BoardRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Post created", body = BoardResponse),
+        (status = 400, description = "Malformed body (`invalid_request`) or bad title/content (`invalid_board`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token (`unauthorized`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn create_board(
+    State(state): State<AppState>,
+    AuthUser(author): AuthUser,
+    ApiJson(body): ApiJson<BoardRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = service::boards::create(&state, author, body.try_into()?).await?;
+    Ok(BoardResponse::new(StatusCode::CREATED, board))
+}
+
+/// List live posts, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/board/boards",
+    tag = "board",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of posts", body = BoardListResponse),
+        (status = 400, description = "Bad `page`, `per_page` or `cursor` (`invalid_request`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn list_boards(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let request = PageRequest::parse(params.page, params.per_page, params.cursor.as_deref())?;
+    let result = service::boards::list(&state, &request).await?;
+    let per_page = request.per_page();
+    Ok(axum::Json(BoardListResponse {
+        envelope: Success::with_status(StatusCode::OK),
+        total_page: result.total_boards.div_ceil(u64::from(per_page)),
+        total_board: result.total_boards,
+        page: match request {
+            PageRequest::Numbered { page, .. } => Some(page),
+            PageRequest::After { .. } => None,
+        },
+        per_page,
+        boards: result.boards.into_iter().map(BoardDto::from).collect(),
+        next_cursor: result.next_cursor.map(|cursor| cursor.encode()),
+    }))
+}
+
+/// Read one post.
+#[utoipa::path(
+    get,
+    path = "/api/board/{id}",
+    tag = "board",
+    params(("id" = String, Path, description = "Post id (UUID)")),
+    responses(
+        (status = 200, description = "The post", body = BoardResponse),
+        (status = 404, description = "No such post, deleted, or not a post id (`not_found`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn get_board(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
+    let board = service::boards::get(&state, id).await?;
+    Ok(BoardResponse::new(StatusCode::OK, board))
+}
+
+/// Rewrite one of your posts. Checks: token (401) → body (400) → post exists (404) → author (403).
+#[utoipa::path(
+    put,
+    path = "/api/board/{id}",
+    tag = "board",
+    params(("id" = String, Path, description = "Post id (UUID)")),
+    request_body = BoardRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated post", body = BoardResponse),
+        (status = 400, description = "Malformed body (`invalid_request`) or bad title/content (`invalid_board`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Not the author (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such post (`not_found`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn update_board(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<BoardRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let input = NewBoard::try_from(body)?;
+    let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
+    let board = service::boards::update(&state, caller, id, input).await?;
+    Ok(BoardResponse::new(StatusCode::OK, board))
+}
+
+/// Soft-delete one of your posts. Checks: token (401) → post exists (404) → author (403).
+#[utoipa::path(
+    delete,
+    path = "/api/board/{id}",
+    tag = "board",
+    params(("id" = String, Path, description = "Post id (UUID)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The deleted post, `deleted_at` set", body = BoardResponse),
+        (status = 401, description = "Missing or bad token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Not the author (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such post, or already deleted (`not_found`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn delete_board(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
+    let board = service::boards::delete(&state, caller, id).await?;
+    Ok(BoardResponse::new(StatusCode::OK, board))
+}

@@ -1,0 +1,174 @@
+use chrono::{DateTime, Utc};
+
+use super::{Store, on_pool};
+use crate::{
+    domain::{Board, BoardId, Content, Cursor, Title, UserId},
+    error::ApiError,
+};
+
+#[derive(sqlx::FromRow)]
+struct BoardRow {
+    id: String,
+    user_id: String,
+    title: String,
+    content: String,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<BoardRow> for Board {
+    type Error = ApiError;
+
+    fn try_from(row: BoardRow) -> Result<Self, ApiError> {
+        let id = BoardId::parse(&row.id).ok_or_else(|| {
+            ApiError::internal(format!("stored board id {:?} is not a UUID", row.id))
+        })?;
+        Ok(Board {
+            id,
+            user_id: UserId::from_stored(row.user_id),
+            title: Title::from_stored(row.title),
+            content: Content::from_stored(row.content),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            deleted_at: row.deleted_at,
+        })
+    }
+}
+
+fn into_boards(rows: Vec<BoardRow>) -> Result<Vec<Board>, ApiError> {
+    rows.into_iter().map(Board::try_from).collect()
+}
+
+const INSERT: &str = "insert into board (id, user_id, title, content, created_at, updated_at, deleted_at) \
+     values (?, ?, ?, ?, ?, null, null)";
+const COUNT_UP: &str = "update board_stats set live_count = live_count + 1 where id = 1";
+const COUNT_DOWN: &str = "update board_stats set live_count = live_count - 1 where id = 1";
+const LIVE_COUNT: &str = "select live_count from board_stats where id = 1";
+const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
+     from board where id = ? and deleted_at is null";
+const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
+     where id = ? and deleted_at is null";
+const SOFT_DELETE: &str = "update board set deleted_at = ? where id = ? and deleted_at is null";
+const PAGE: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
+     from board where deleted_at is null \
+     order by created_at desc, id desc limit ? offset ?";
+const FIRST: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
+     from board where deleted_at is null \
+     order by created_at desc, id desc limit ?";
+const AFTER: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
+     from board where deleted_at is null \
+     and (created_at < ? or (created_at = ? and id < ?)) \
+     order by created_at desc, id desc limit ?";
+
+impl Store {
+    /// Inserts a post and counts it, in one transaction.
+    pub async fn insert_board(&self, board: &Board) -> Result<(), ApiError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(INSERT)
+                .bind(board.id.to_db())
+                .bind(board.user_id.as_ref())
+                .bind(board.title.as_ref())
+                .bind(board.content.as_ref())
+                .bind(board.created_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(COUNT_UP).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A post that is not soft-deleted.
+    pub async fn find_live_board(&self, id: BoardId) -> Result<Option<Board>, ApiError> {
+        let row = on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(FIND_LIVE)
+            .bind(id.to_db())
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Board::try_from).transpose()
+    }
+
+    /// Rewrites a live post; `false` when it was deleted (or never existed) meanwhile.
+    pub async fn update_board(
+        &self,
+        id: BoardId,
+        title: &Title,
+        content: &Content,
+        updated_at: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        let result = on_pool!(self, pool => sqlx::query(UPDATE)
+            .bind(title.as_ref())
+            .bind(content.as_ref())
+            .bind(updated_at)
+            .bind(id.to_db())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(result == 1)
+    }
+
+    /// Soft-deletes a live post and uncounts it, in one transaction; `false` when it was
+    /// already deleted, so that two racing deletes uncount it once.
+    pub async fn soft_delete_board(
+        &self,
+        id: BoardId,
+        deleted_at: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        let deleted = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let result = sqlx::query(SOFT_DELETE)
+                .bind(deleted_at)
+                .bind(id.to_db())
+                .execute(&mut *tx)
+                .await?;
+            let deleted = result.rows_affected() == 1;
+            if deleted {
+                sqlx::query(COUNT_DOWN).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            deleted
+        });
+        Ok(deleted)
+    }
+
+    pub async fn live_board_count(&self) -> Result<u64, ApiError> {
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(LIVE_COUNT)
+            .fetch_one(pool)
+            .await)?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// Live posts, newest first, skipping `offset`.
+    pub async fn list_boards_page(&self, offset: u64, limit: u32) -> Result<Vec<Board>, ApiError> {
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(PAGE)
+            .bind(i64::from(limit))
+            .bind(offset)
+            .fetch_all(pool)
+            .await)?;
+        into_boards(rows)
+    }
+
+    /// Live posts, newest first, strictly after `cursor` (keyset paging: no OFFSET scan).
+    pub async fn list_boards_after(
+        &self,
+        cursor: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Vec<Board>, ApiError> {
+        let rows = match cursor {
+            None => on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(FIRST)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await)?,
+            Some(cursor) => on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(AFTER)
+                .bind(cursor.created_at)
+                .bind(cursor.created_at)
+                .bind(cursor.id.to_db())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await)?,
+        };
+        into_boards(rows)
+    }
+}

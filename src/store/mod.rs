@@ -1,0 +1,125 @@
+//! All SQL lives here, written once for both backends. Nothing here knows about HTTP.
+
+pub mod boards;
+pub mod users;
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    MySqlPool, SqlitePool,
+    migrate::MigrateDatabase,
+    mysql::{MySql, MySqlConnectOptions, MySqlPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::config::DatabaseUrl;
+
+/// The database, chosen once at start. Handlers and services never see which one it is.
+#[derive(Clone, Debug)]
+pub enum Store {
+    MySql(MySqlPool),
+    Sqlite(SqlitePool),
+}
+
+/// Runs the same code against whichever pool the store holds. Each arm is compiled for
+/// its own backend, so one SQL string serves both (`?` placeholders, no RETURNING).
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::MySql($pool) => $body,
+            $crate::store::Store::Sqlite($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// How long a request waits for a pooled connection before answering 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not reach the database within {0:?}: {1}")]
+    Unreachable(Duration, sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+impl Store {
+    /// Connects, retrying with exponential backoff until `give_up_after` has passed, logging
+    /// every failed try. A MySQL database that does not exist yet is created.
+    pub async fn connect(url: &DatabaseUrl, give_up_after: Duration) -> Result<Self, StoreError> {
+        let started = tokio::time::Instant::now();
+        let mut delay = Duration::from_millis(100);
+        let mut attempt = 1u32;
+        loop {
+            match Self::connect_once(url).await {
+                Ok(store) => {
+                    tracing::info!(attempt, database = ?url, "connected to the database");
+                    return Ok(store);
+                }
+                Err(error) if started.elapsed() + delay < give_up_after => {
+                    tracing::warn!(attempt, %error, retry_in_ms = delay.as_millis() as u64,
+                        "database not reachable yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                    attempt += 1;
+                }
+                Err(error) => return Err(StoreError::Unreachable(give_up_after, error)),
+            }
+        }
+    }
+
+    async fn connect_once(url: &DatabaseUrl) -> Result<Self, sqlx::Error> {
+        match url {
+            DatabaseUrl::MySql(url) => {
+                let options = MySqlConnectOptions::from_str(url)?;
+                if !MySql::database_exists(url).await? {
+                    tracing::info!("creating the MySQL database, which did not exist");
+                    MySql::create_database(url).await?;
+                }
+                let pool = MySqlPoolOptions::new()
+                    .max_connections(16)
+                    .min_connections(1)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::MySql(pool))
+            }
+            DatabaseUrl::Sqlite(url) => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // WAL + NORMAL loses nothing when the process dies, only on power loss.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+        }
+    }
+
+    /// Brings the schema up to date; applied versions are recorded, so a second run does nothing.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::MySql(pool) => sqlx::migrate!("./migrations/mysql").run(pool).await?,
+            Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// One round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_pool!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
