@@ -1,0 +1,11 @@
+//! Integration tests over real HTTP, every one on MySQL and on SQLite.
+
+mod helpers;
+
+mod boards;
+mod errors;
+mod list;
+mod operations;
+mod ratelimit;
+mod tokens;
+mod users;
