@@ -1,4 +1,4 @@
-use std::{net::SocketAddr, process::ExitCode, time::Duration};
+use std::{io::IsTerminal, net::SocketAddr, process::ExitCode, time::Duration};
 
 use board::{
     app::{self, AppState},
@@ -27,7 +27,12 @@ async fn main() -> ExitCode {
             ExitCode::from(1)
         };
     }
-    if let Err(error) = telemetry::init(&config.log_filter, config.log_json, std::io::stdout) {
+    if let Err(error) = telemetry::init(
+        &config.log_filter,
+        config.log_json,
+        std::io::stdout().is_terminal(),
+        std::io::stdout,
+    ) {
         eprintln!("board: {error}");
         return ExitCode::from(1);
     }

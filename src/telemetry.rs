@@ -2,8 +2,9 @@
 
 use tracing_subscriber::{EnvFilter, fmt};
 
-/// Installs the global subscriber. `writer` is where lines go (stdout in production).
-pub fn init<W>(filter: &str, json: bool, writer: W) -> Result<(), String>
+/// Installs the global subscriber. `writer` is where lines go (stdout in production);
+/// colours only when `ansi` (a terminal).
+pub fn init<W>(filter: &str, json: bool, ansi: bool, writer: W) -> Result<(), String>
 where
     W: for<'a> fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -11,7 +12,8 @@ where
     let builder = fmt()
         .with_env_filter(filter)
         .with_writer(writer)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(ansi && !json);
     let result = if json {
         builder
             .json()
