@@ -147,8 +147,13 @@ impl Config {
             } else {
                 format!("{}:{}", percent_encode(user), percent_encode(password))
             };
+            // e.g. `required` for RDS (TLS); sqlx's default, `preferred`, uses TLS when offered.
+            let tls = match get("MYSQL_SSL_MODE") {
+                Some(mode) => format!("?ssl-mode={}", percent_encode(mode)),
+                None => String::new(),
+            };
             DatabaseUrl::MySql(format!(
-                "mysql://{auth}@{host}:{port}/{}",
+                "mysql://{auth}@{host}:{port}/{}{tls}",
                 percent_encode(database)
             ))
         } else {
@@ -339,6 +344,16 @@ mod tests {
             "mysql://root:****@db:3306/PROJECT"
         );
         assert_eq!(format!("{:?}", config.jwt_secret), "****");
+        let tls = Config::from_vars(vars(&[
+            ("MYSQL_HOST", "db.example"),
+            ("MYSQL_SSL_MODE", "required"),
+            ("JWT_SECRET_KEY", &key),
+        ]))
+        .unwrap();
+        assert_eq!(
+            tls.database,
+            DatabaseUrl::MySql("mysql://root@db.example:3306/PROJECT?ssl-mode=required".into())
+        );
     }
 
     #[test]

@@ -1,0 +1,24 @@
+variable "resource_prefix" {
+  description = "Prefix of resource names."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "The VPC."
+  type        = string
+}
+
+variable "public_subnet_ids" {
+  description = "Subnets of the ALB."
+  type        = list(string)
+}
+
+variable "alb_sg_id" {
+  description = "Security group of the ALB."
+  type        = string
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for HTTPS; empty for HTTP only."
+  type        = string
+}
