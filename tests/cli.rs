@@ -12,7 +12,11 @@ use std::{
 const BIN: &str = env!("CARGO_BIN_EXE_board");
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn temp_dir() -> PathBuf {
@@ -24,7 +28,10 @@ fn temp_dir() -> PathBuf {
 /// The server with a clean environment (plus `vars`), in `dir`.
 fn command(dir: &PathBuf, vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(BIN);
-    command.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     for (name, value) in vars {
         command.env(name, value);
     }
@@ -38,7 +45,9 @@ fn run_to_end(command: &mut Command) -> Output {
 /// A raw HTTP/1.1 request; returns the status line and body.
 fn http(port: u16, request: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
@@ -49,13 +58,19 @@ fn wait_until_serving(port: u16, child: &mut Child) {
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(child.try_wait().unwrap().is_none(), "server exited early");
-        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 fn terminate(child: &Child) {
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -64,8 +79,17 @@ fn bad_configuration_exits_1_with_a_clear_message() {
     let dir = temp_dir();
     for (vars, expected) in [
         (vec![("PORT", "80a")], "PORT"),
-        (vec![("DATABASE_URL", "mysql://root@127.0.0.1:3306/x")], "JWT_SECRET_KEY is required"),
-        (vec![("DATABASE_URL", "mysql://root@127.0.0.1:3306/x"), ("JWT_SECRET_KEY", "dev")], "at least 32"),
+        (
+            vec![("DATABASE_URL", "mysql://root@127.0.0.1:3306/x")],
+            "JWT_SECRET_KEY is required",
+        ),
+        (
+            vec![
+                ("DATABASE_URL", "mysql://root@127.0.0.1:3306/x"),
+                ("JWT_SECRET_KEY", "dev"),
+            ],
+            "at least 32",
+        ),
         (vec![("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
         (vec![("LOG_FORMAT", "xml")], "LOG_FORMAT"),
     ] {
@@ -85,14 +109,24 @@ fn an_unreachable_database_is_retried_with_backoff_then_exit_1() {
     let started = Instant::now();
     let output = run_to_end(&mut command(
         &dir,
-        &[("DATABASE_URL", &url), ("JWT_SECRET_KEY", &"k".repeat(32)), ("DB_CONNECT_TIMEOUT", "2")],
+        &[
+            ("DATABASE_URL", &url),
+            ("JWT_SECRET_KEY", &"k".repeat(32)),
+            ("DB_CONNECT_TIMEOUT", "2"),
+        ],
     ));
     let elapsed = started.elapsed();
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let tries = stdout.matches("database not reachable yet").count();
-    assert!(tries >= 3, "expected several logged tries, got {tries}: {stdout}");
-    assert!(elapsed >= Duration::from_millis(1000) && elapsed < Duration::from_secs(15), "{elapsed:?}");
+    assert!(
+        tries >= 3,
+        "expected several logged tries, got {tries}: {stdout}"
+    );
+    assert!(
+        elapsed >= Duration::from_millis(1000) && elapsed < Duration::from_secs(15),
+        "{elapsed:?}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -100,26 +134,40 @@ fn an_unreachable_database_is_retried_with_backoff_then_exit_1() {
 fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
     let dir = temp_dir();
     let port = free_port();
-    let mut child = command(&dir, &[("PORT", &port.to_string()), ("HOST", "127.0.0.1"), ("LOG_FORMAT", "json")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = command(
+        &dir,
+        &[
+            ("PORT", &port.to_string()),
+            ("HOST", "127.0.0.1"),
+            ("LOG_FORMAT", "json"),
+        ],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     wait_until_serving(port, &mut child);
-    assert!(dir.join("board.db").exists(), "the SQLite default creates board.db in the working directory");
+    assert!(
+        dir.join("board.db").exists(),
+        "the SQLite default creates board.db in the working directory"
+    );
 
     // --healthcheck agrees that it is up.
     let check = run_to_end(&mut command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(check.status.code(), Some(0));
 
-    let ok = http(port, "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-abc-123\r\nConnection: close\r\n\r\n");
+    let ok = http(
+        port,
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-abc-123\r\nConnection: close\r\n\r\n",
+    );
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
 
     // A request in flight when SIGTERM arrives still completes.
     let body = r#"{"email":"late@test.com","password":"12345678"}"#;
     let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     write!(
         slow,
         "POST /api/user/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
@@ -131,7 +179,10 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
     terminate(&child);
     std::thread::sleep(Duration::from_millis(300));
     // New connections are refused once shutdown has begun.
-    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "listener still open after SIGTERM");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "listener still open after SIGTERM"
+    );
     slow.write_all(&body.as_bytes()[10..]).unwrap();
     let mut response = String::new();
     slow.read_to_string(&mut response).unwrap();
@@ -142,18 +193,33 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "did not exit after SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "did not exit after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));
 
     // Every log line is JSON; the request's lines carry its id; a warning named the random key.
-    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap()).lines().map(Result::unwrap).collect();
+    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .collect();
     for line in &lines {
-        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|_| panic!("not JSON: {line}"));
     }
-    assert!(lines.iter().any(|l| l.contains("trace-abc-123")), "{lines:#?}");
-    assert!(lines.iter().any(|l| l.contains("JWT_SECRET_KEY is not set")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("trace-abc-123")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("JWT_SECRET_KEY is not set")),
+        "{lines:#?}"
+    );
 
     let down = run_to_end(&mut command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(down.status.code(), Some(1));

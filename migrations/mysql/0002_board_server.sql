@@ -1,6 +1,16 @@
 -- What this server adds on top of the original schema. Only widening changes:
 -- no column is dropped and no row is rewritten.
 
+-- Tables the original service created in a 3-byte `utf8` database cannot store emoji:
+-- convert them to utf8mb4 (lossless; TEXT may widen to MEDIUMTEXT). MySQL refuses to
+-- change the charset of a column under a foreign key, even with checks off, so the key
+-- (unnamed in both schemas, hence `board_ibfk_1`) is dropped and made again around it.
+alter table board drop foreign key board_ibfk_1;
+alter table `user` convert to character set utf8mb4 collate utf8mb4_unicode_ci;
+alter table board convert to character set utf8mb4 collate utf8mb4_unicode_ci;
+alter table board
+    add constraint board_user_fk foreign key (user_id) references `user` (id) on delete cascade;
+
 -- email up to 254 characters (RFC 5321); argon2id PHC strings are ~100 characters;
 -- timestamps keep microseconds so that the list order is stable.
 alter table `user`

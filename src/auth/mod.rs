@@ -3,6 +3,7 @@
 mod extractor;
 mod jwt;
 mod password;
+mod werkzeug;
 
 pub use extractor::AuthUser;
 pub use jwt::{Claims, TokenKeys};

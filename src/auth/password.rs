@@ -96,8 +96,14 @@ fn verify_stored(password: &[u8], stored: &str) -> Verification {
             Verification::Mismatch
         };
     }
-    tracing::warn!("stored password hash is in an unknown scheme");
-    Verification::Mismatch
+    match super::werkzeug::verify(password, stored) {
+        Some(true) => Verification::MatchNeedsRehash,
+        Some(false) => Verification::Mismatch,
+        None => {
+            tracing::warn!("stored password hash is in an unknown scheme");
+            Verification::Mismatch
+        }
+    }
 }
 
 #[cfg(test)]

@@ -75,15 +75,19 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn create(backend: Backend) -> Self {
+        Self::create_with_charset(backend, "utf8mb4").await
+    }
+
+    /// On MySQL, the database's default character set is `charset` (the original service's
+    /// databases may be 3-byte `utf8mb3`).
+    pub async fn create_with_charset(backend: Backend, charset: &str) -> Self {
         let name = format!("board_test_{}", uuid::Uuid::new_v4().simple());
         match backend {
             Backend::MySql => {
                 let base = mysql_base_url();
-                admin_execute(format!(
-                    "create database `{name}` character set utf8mb4 collate utf8mb4_unicode_ci"
-                ))
-                .await
-                .expect("create the test database");
+                admin_execute(format!("create database `{name}` character set {charset}"))
+                    .await
+                    .expect("create the test database");
                 Self {
                     url: format!("{base}/{name}"),
                     backend,
@@ -104,8 +108,18 @@ impl TestDb {
         }
     }
 
+    /// A handle on a database made elsewhere (not dropped by this handle).
+    pub fn existing(url: &str) -> Self {
+        Self {
+            url: url.to_string(),
+            backend: Backend::MySql,
+            name: String::new(),
+            _dir: None,
+        }
+    }
+
     pub async fn drop(self) {
-        if self.backend == Backend::MySql {
+        if self.backend == Backend::MySql && !self.name.is_empty() {
             let _ = admin_execute(format!("drop database if exists `{}`", self.name)).await;
         }
     }

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod boards;
+mod dropin;
 mod errors;
 mod list;
 mod operations;
