@@ -26,9 +26,9 @@ def call(method, path, body=None, token=None, headers=None, raw=None):
         request.add_header(name, value)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def expect(method, path, status, **kwargs):
