@@ -1,6 +1,8 @@
 //! `board`: a bulletin-board REST API. The layers, top to bottom:
 //! `http` (routes, DTOs, OpenAPI) → `service` (rules) → `store` (SQL) → MySQL or SQLite.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod auth;
 pub mod config;

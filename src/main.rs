@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use std::{io::IsTerminal, net::SocketAddr, process::ExitCode, time::Duration};
 
 use board::{

@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""Races this server against the original Flask service on the same MariaDB, with wrk.
+
+Started by bench/run.sh (which installs wrk, sysbench and the original's venv, and builds the
+release binary). Loopback only; every run is bounded in time. Prints a table and writes
+bench/RESULTS.md. Nothing here asserts timings: it measures and reports.
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import json
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DB_USER, DB_PASS = "board_bench", "board-bench-password"
+JWT_KEY = "bench-secret-bench-secret-bench-secret-0123"
+RUST_PORT, FLASK_PORT = 18280, 18281
+QUICK = os.environ.get("QUICK") == "1"
+RUNS = 1 if QUICK else 3
+DURATION = 2 if QUICK else 5
+CONNECTIONS = 64
+SEED_POSTS = 1000
+
+
+def mariadb(statement, db=None):
+    cmd = ["mariadb", "-uroot", "-N", "-B"] + ([db] if db else []) + ["-e", statement]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def http(method, url, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def fresh_database(name):
+    mariadb(f"drop database if exists `{name}`; create database `{name}` character set utf8mb4")
+    mariadb(f"create user if not exists '{DB_USER}'@'127.0.0.1' identified by '{DB_PASS}'; "
+            f"grant all on *.* to '{DB_USER}'@'127.0.0.1'")
+
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def process_tree(pid):
+    pids, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            with open(f"/proc/{parent}/task/{parent}/children") as children:
+                kids = [int(k) for k in children.read().split()]
+        except FileNotFoundError:
+            kids = []
+        pids += kids
+        frontier += kids
+    return pids
+
+
+class Server:
+    name = ""
+    port = 0
+
+    def __init__(self):
+        self.process = None
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def pids(self):
+        return process_tree(self.process.pid)
+
+    def wait_ready(self, path, timeout=120):
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited: see {self.log}")
+            try:
+                with urllib.request.urlopen(self.base + path, timeout=2) as response:
+                    if response.status == 200:
+                        return time.monotonic() - started
+            except Exception:
+                pass
+            time.sleep(0.02)
+        raise SystemExit(f"{self.name} not ready after {timeout}s: see {self.log}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+class RustServer(Server):
+    name = "board (Rust)"
+    port = RUST_PORT
+    database = "board_bench_rust"
+
+    def __init__(self, binary):
+        super().__init__()
+        self.binary = os.path.abspath(binary)
+        self.log = os.path.join(tempfile.gettempdir(), "board-bench-rust.log")
+
+    def start(self):
+        env = {
+            "PATH": os.environ["PATH"],
+            "DATABASE_URL": f"mysql://{DB_USER}:{DB_PASS}@127.0.0.1:3306/{self.database}",
+            "JWT_SECRET_KEY": JWT_KEY, "HOST": "127.0.0.1", "PORT": str(self.port),
+            # The login limit would answer 429 to a load test; it is measured without it.
+            "LOGIN_RATE_PER_MINUTE": "0", "RUST_LOG": "warn",
+        }
+        self.process = subprocess.Popen([self.binary], env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        return self.wait_ready("/health/ready")
+
+    def after_bulk_insert(self):
+        mariadb("update board_stats set live_count = (select count(*) from board where deleted_at is null) where id = 1",
+                self.database)
+
+
+class FlaskServer(Server):
+    """The original service exactly as it ran in production: its own migrations, gunicorn -w 4."""
+    name = "original (Flask)"
+    port = FLASK_PORT
+    database = "board_bench_flask"
+
+    def __init__(self, original, venv):
+        super().__init__()
+        self.workdir = tempfile.mkdtemp(prefix="board-bench-flask-")
+        shutil.copytree(original, self.workdir, dirs_exist_ok=True)
+        self.venv = venv
+        self.log = os.path.join(tempfile.gettempdir(), "board-bench-flask.log")
+        self.env = {
+            "PATH": f"{venv}/bin:" + os.environ["PATH"], "FLASK_APP": "board",
+            "MYSQL_HOST": "127.0.0.1", "MYSQL_PORT": "3306", "MYSQL_USER": DB_USER,
+            "MYSQL_PASSWORD": DB_PASS, "MYSQL_DATABASE": self.database, "JWT_SECRET_KEY": JWT_KEY,
+        }
+
+    def start(self):
+        subprocess.run([f"{self.venv}/bin/flask", "db", "upgrade"], cwd=self.workdir, env=self.env, check=True,
+                       capture_output=True)
+        self.process = subprocess.Popen(
+            [f"{self.venv}/bin/gunicorn", "-w", "4", "-b", f"127.0.0.1:{self.port}", "board:create_app()"],
+            cwd=self.workdir, env=self.env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        return self.wait_ready("/api/board/boards")
+
+    def after_bulk_insert(self):
+        pass
+
+
+def bulk_insert_posts(database, user_id, count, start="2024-01-01"):
+    """`count` posts one second apart, straight into the table (not through the API)."""
+    mariadb("create table if not exists bench_nums (n int primary key); "
+            "insert ignore into bench_nums (n) select seq from seq_0_to_999", database)
+    mariadb(f"insert into board (id, user_id, title, content, created_at) "
+            f"select uuid(), '{user_id}', concat('post ', a.n * 1000 + b.n), repeat('content ', 30), "
+            f"timestamp('{start}') + interval (a.n * 1000 + b.n) second "
+            f"from bench_nums a join bench_nums b where a.n * 1000 + b.n < {count}", database)
+
+
+def seed(server):
+    email, password = "bench@example.com", "bench-password-1"
+    status, _ = http("POST", server.base + "/api/user/signup", {"email": email, "password": password})
+    assert status in (200, 201), status
+    status, body = http("POST", server.base + "/api/user/login", {"email": email, "password": password})
+    token = body["accessToken"]
+    user_id = mariadb(f"select id from user where email = '{email}'", server.database)
+    bulk_insert_posts(server.database, user_id, SEED_POSTS)
+    server.after_bulk_insert()
+    post_id = mariadb("select id from board order by created_at desc limit 1 offset 10", server.database)
+    return {"email": email, "password": password, "token": token, "post": post_id}
+
+
+LUA = {
+    "create": """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+wrk.body = '{{"title": "bench title", "content": "bench content, 한국어 포함"}}'
+""",
+    "update": """
+wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+wrk.body = '{{"title": "updated title", "content": "updated content"}}'
+""",
+    "login": """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{{"email": "{email}", "password": "{password}"}}'
+""",
+    "mixed": """
+local n = 0
+request = function()
+  n = n + 1
+  if n % 10 == 0 then
+    return wrk.format("POST", "/api/board", {{["Content-Type"] = "application/json",
+      ["Authorization"] = "Bearer {token}"}}, '{{"title": "mixed", "content": "mixed content"}}')
+  elseif n % 2 == 0 then
+    return wrk.format("GET", "/api/board/{post}")
+  else
+    return wrk.format("GET", "/api/board/boards?page=1&per_page=20")
+  end
+end
+""",
+}
+
+
+def scenarios(seeded):
+    post = seeded["post"]
+    deep = SEED_POSTS // 20
+    return [
+        ("GET one", f"/api/board/{post}", None, CONNECTIONS),
+        ("GET list page 1", "/api/board/boards?page=1&per_page=20", None, CONNECTIONS),
+        (f"GET list page {deep}", f"/api/board/boards?page={deep}&per_page=20", None, CONNECTIONS),
+        ("POST create", "/api/board", "create", CONNECTIONS),
+        ("PUT update", f"/api/board/{post}", "update", CONNECTIONS),
+        ("login", "/api/user/login", "login", CONNECTIONS),
+        ("login x256 conns", "/api/user/login", "login", 256),
+        ("mixed 90/10", "/", "mixed", CONNECTIONS),
+    ]
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def parse_ms(text):
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def wrk(base, path, script, seeded, connections, duration):
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    script_file = None
+    if script:
+        script_file = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+        script_file.write(LUA[script].format(**seeded))
+        script_file.close()
+        args += ["-s", script_file.name]
+    out = subprocess.run(args + [base + path], capture_output=True, text=True, timeout=duration + 60).stdout
+    if script_file:
+        os.unlink(script_file.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = parse_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = 0
+    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(m.group(1))
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in m.groups())
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
+
+
+def measure(server, path, script, seeded, connections):
+    results, peak = [], 0
+    for _ in range(RUNS):
+        stop = threading.Event()
+        peaks = [0]
+
+        def sample():
+            while not stop.is_set():
+                peaks[0] = max(peaks[0], rss_kib(server.pids()))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            results.append(wrk(server.base, path, script, seeded, connections, DURATION))
+        finally:
+            stop.set()
+            sampler.join()
+        peak = max(peak, peaks[0])
+    return {
+        "rps": statistics.median(r["rps"] for r in results),
+        "p50": statistics.median(r["p50"] for r in results),
+        "p99": statistics.median(r["p99"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+        "rss_mib": peak / 1024,
+    }
+
+
+def point_select_limit():
+    """Raw MariaDB primary-key lookups per second on this machine (sysbench), at 64 threads."""
+    mariadb("drop database if exists sbtest; create database sbtest")
+    common = ["sysbench", "oltp_point_select", "--db-driver=mysql", "--mysql-host=127.0.0.1",
+              f"--mysql-user={DB_USER}", f"--mysql-password={DB_PASS}", "--mysql-db=sbtest",
+              "--tables=1", "--table-size=10000"]
+    subprocess.run(common + ["prepare"], check=True, capture_output=True)
+    rates = []
+    for _ in range(RUNS):
+        out = subprocess.run(common + ["--threads=64", f"--time={DURATION * 2}", "run"], capture_output=True,
+                             text=True, check=True).stdout
+        rates.append(float(re.search(r"queries:\s+\d+\s+\(([\d.]+) per sec", out).group(1)))
+    mariadb("drop database sbtest")
+    return statistics.median(rates)
+
+
+def scale_run(binary):
+    """The list at 1K, 100K and 1M posts (Rust server): page 1, a deep OFFSET page, a deep cursor."""
+    rows = []
+    sizes = [1_000, 100_000] if QUICK else [1_000, 100_000, 1_000_000]
+    for size in sizes:
+        server = RustServer(binary)
+        fresh_database(server.database)
+        server.start()
+        try:
+            seeded = seed_user_only(server)
+            bulk_insert_posts(server.database, seeded["user_id"], size)
+            server.after_bulk_insert()
+            middle = size // 2
+            cursor = mariadb("set time_zone = '+00:00'; select concat(cast(unix_timestamp(created_at) * 1000000 as unsigned), '_', id) "
+                             f"from board order by created_at desc, id desc limit 1 offset {middle - 1}", server.database)
+            for label, path in [("page 1", "/api/board/boards?page=1&per_page=20"),
+                                (f"page {middle // 20} (OFFSET)", f"/api/board/boards?page={middle // 20}&per_page=20"),
+                                ("same depth (cursor)", f"/api/board/boards?per_page=20&cursor={cursor}")]:
+                status, body = http("GET", server.base + path)
+                assert status == 200 and len(body["boards"]) == 20 and body["totalBoard"] == size, (status, label)
+                result = measure(server, path, None, seeded, CONNECTIONS)
+                rows.append((size, label, result))
+                print(f"  {size:>9,} posts  {label:<24} {result['rps']:>9.0f} req/s  p50 {result['p50']:.2f} ms  "
+                      f"p99 {result['p99']:.2f} ms", flush=True)
+        finally:
+            server.stop()
+            mariadb(f"drop database if exists `{server.database}`")
+    return rows
+
+
+def seed_user_only(server):
+    http("POST", server.base + "/api/user/signup", {"email": "scale@example.com", "password": "bench-password-1"})
+    user_id = mariadb("select id from user where email = 'scale@example.com'", server.database)
+    return {"user_id": user_id}
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = int(open("/proc/meminfo").readline().split()[1]) // 1024 // 1024
+    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB RAM, {platform.system()} {platform.release()}, "
+            f"MariaDB {mariadb('select version()')}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--original", required=True)
+    parser.add_argument("--venv", required=True)
+    parser.add_argument("--binary", required=True)
+    args = parser.parse_args()
+
+    results, startup = {}, {}
+    servers = [RustServer(args.binary), FlaskServer(args.original, args.venv)]
+    for server in servers:
+        print(f"== {server.name}", flush=True)
+        fresh_database(server.database)
+        ready = server.start()
+        time.sleep(1)
+        startup[server.name] = (ready, rss_kib(server.pids()) / 1024)
+        print(f"  ready in {ready * 1000:.0f} ms, idle RSS {startup[server.name][1]:.1f} MiB", flush=True)
+        try:
+            seeded = seed(server)
+            for label, path, script, connections in scenarios(seeded):
+                result = measure(server, path, script, seeded, connections)
+                results[(server.name, label)] = result
+                print(f"  {label:<20} {result['rps']:>9.0f} req/s  p50 {result['p50']:>8.2f} ms  "
+                      f"p99 {result['p99']:>8.2f} ms  errors {result['errors']:>5}  peak RSS {result['rss_mib']:>7.1f} MiB",
+                      flush=True)
+        finally:
+            server.stop()
+            mariadb(f"drop database if exists `{server.database}`")
+
+    print("== raw MariaDB point selects (sysbench, 64 threads)", flush=True)
+    raw = point_select_limit()
+    print(f"  {raw:.0f} selects/s", flush=True)
+    print("== list at scale (board only)", flush=True)
+    scale = scale_run(args.binary)
+
+    rust, flask = servers[0].name, servers[1].name
+    labels = [label for label, *_ in scenarios({"post": "x", "token": "", "email": "", "password": ""})]
+    lines = [
+        "| scenario | server | req/s | p50 ms | p99 ms | errors | peak RSS MiB |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for label in labels:
+        for name in (rust, flask):
+            r = results[(name, label)]
+            lines.append(f"| {label} | {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {r['rss_mib']:.1f} |")
+    ratios = ["| scenario | board ÷ original (req/s) |", "|---|---:|"]
+    for label in labels:
+        a, b = results[(rust, label)]["rps"], results[(flask, label)]["rps"]
+        ratios.append(f"| {label} | {a / b:.1f}× |" if b else f"| {label} | n/a |")
+    get_one = results[(rust, "GET one")]["rps"]
+    limits = [
+        f"- raw MariaDB point selects: {raw:.0f}/s; board's GET one: {get_one:.0f}/s = {100 * get_one / raw:.0f}% of it",
+        f"- ready to serve after start (database up): board {startup[rust][0] * 1000:.0f} ms, "
+        f"original {startup[flask][0] * 1000:.0f} ms",
+        f"- idle RSS: board {startup[rust][1]:.1f} MiB, original (gunicorn, 4 workers) {startup[flask][1]:.1f} MiB",
+    ]
+    scale_lines = ["| posts | request | req/s | p50 ms | p99 ms |", "|---:|---|---:|---:|---:|"]
+    for size, label, r in scale:
+        scale_lines.append(f"| {size:,} | {label} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |")
+
+    report = "\n".join([
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"wrk -t2 -c{CONNECTIONS} (login x256: -c256), {DURATION} s a run, median of {RUNS} runs; "
+        f"{SEED_POSTS} posts seeded by SQL; both servers on the same MariaDB; load generator on the same 2 cores.",
+        "", *lines, "", "Ratios (same run):", "", *ratios, "", *limits, "",
+        "List at scale (board, posts bulk-loaded by SQL):", "", *scale_lines,
+    ])
+    print("\n" + report)
+    if not QUICK:
+        with open(os.path.join(HERE, "RESULTS.md"), "w") as out:
+            out.write("# Benchmark results\n\nWritten by `bash bench/run.sh`; see the README for what each figure means.\n\n")
+            out.write(report + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# One command: installs what the benchmark needs (wrk, sysbench, a venv with the original
+# service's requirements), builds the release binary, and runs bench/run.py, which races this
+# server against the original Flask service on the same MariaDB and prints the table.
+#   bash bench/run.sh            # full run (about 15 minutes)
+#   QUICK=1 bash bench/run.sh    # 1 run per scenario, short durations (a smoke test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+original="${ORIGINAL_DIR:-../shared/seed/original}"
+venv="${BENCH_VENV:-$HOME/.cache/board-bench-venv}"
+
+if ! command -v wrk >/dev/null 2>&1 || ! command -v sysbench >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk sysbench >/dev/null
+fi
+if [ ! -x "$venv/bin/gunicorn" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$original/requirements.txt"
+fi
+if ! mariadb-admin -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 1 60); do mariadb-admin -uroot ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+cargo build --release --locked
+exec python3 bench/run.py --original "$original" --venv "$venv" --binary target/release/board "$@"
