@@ -154,7 +154,7 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
     );
 
     // --healthcheck agrees that it is up.
-    let check = run_to_end(&mut command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
+    let check = run_to_end(command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(check.status.code(), Some(0));
 
     let ok = http(
@@ -221,7 +221,7 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
         "{lines:#?}"
     );
 
-    let down = run_to_end(&mut command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
+    let down = run_to_end(command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(down.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(dir);
 }
