@@ -1,6 +1,9 @@
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use argon2::{Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _};
+use argon2::{
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::phc::{Output, ParamsString, Salt},
+};
 use tokio::sync::Semaphore;
 use tracing::Span;
 
@@ -16,35 +19,40 @@ pub enum Verification {
 }
 
 /// argon2id hashing and verification, off the async threads and bounded in how many run at
-/// once: each one holds ~19 MiB, so a login flood queues instead of exhausting memory.
+/// once. Each run needs ~19 MiB of work memory: those buffers are allocated once per permit
+/// and reused, because allocating them per login lets the C allocator keep hundreds of MiB
+/// under a login flood.
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     /// Verified against when the user does not exist, so that both paths take as long.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
     pub fn new(max_parallel: usize) -> Self {
-        let dummy_hash = Argon2::default()
-            .hash_password(b"not a real password; only here for timing")
-            .expect("argon2 hashes a fixed input")
-            .to_string();
-        Self {
-            permits: Arc::new(Semaphore::new(max_parallel.max(1))),
-            dummy_hash: dummy_hash.into(),
-        }
+        let max_parallel = max_parallel.max(1);
+        let buffers = (0..max_parallel)
+            .map(|_| vec![Block::default(); Params::DEFAULT.block_count()])
+            .collect();
+        let mut hasher = Self {
+            permits: Arc::new(Semaphore::new(max_parallel)),
+            buffers: Arc::new(Mutex::new(buffers)),
+            dummy_hash: Arc::from(""),
+        };
+        let mut memory = hasher.take_buffer();
+        let dummy = hash_with(b"not a real password; only here for timing", &mut memory)
+            .expect("argon2 hashes a fixed input");
+        hasher.put_buffer(memory);
+        hasher.dummy_hash = dummy.into();
+        hasher
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
         let password = password.expose().to_owned();
-        self.run_blocking(move || {
-            Argon2::default()
-                .hash_password(password.as_bytes())
-                .map(|hash| hash.to_string())
-                .map_err(|e| ApiError::internal(format!("argon2 hash failed: {e}")))
-        })
-        .await?
+        self.run_blocking(move |memory| hash_with(password.as_bytes(), memory))
+            .await?
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is no user,
@@ -60,7 +68,7 @@ impl PasswordHasher {
             None => (self.dummy_hash.to_string(), false),
         };
         let outcome = self
-            .run_blocking(move || verify_stored(password.as_bytes(), &hash))
+            .run_blocking(move |memory| verify_stored(password.as_bytes(), &hash, memory))
             .await?;
         Ok(if real {
             outcome
@@ -69,9 +77,10 @@ impl PasswordHasher {
         })
     }
 
+    /// Runs `work` on the blocking pool with one permit and one reusable work buffer.
     async fn run_blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let _permit = self
             .permits
@@ -79,18 +88,86 @@ impl PasswordHasher {
             .await
             .map_err(|e| ApiError::internal(format!("hasher closed: {e}")))?;
         let span = Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(work))
-            .await
-            .map_err(|e| ApiError::internal(format!("hashing task failed: {e}")))
+        let hasher = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut memory = hasher.take_buffer();
+            let result = span.in_scope(|| work(&mut memory));
+            hasher.put_buffer(memory);
+            result
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("hashing task failed: {e}")))
+    }
+
+    /// There is a buffer for every permit; the fallback only runs if that ever breaks.
+    fn take_buffer(&self) -> Vec<Block> {
+        let pooled = self
+            .buffers
+            .lock()
+            .map(|mut pool| pool.pop())
+            .unwrap_or(None);
+        pooled.unwrap_or_else(|| vec![Block::default(); Params::DEFAULT.block_count()])
+    }
+
+    fn put_buffer(&self, buffer: Vec<Block>) {
+        if let Ok(mut pool) = self.buffers.lock() {
+            pool.push(buffer);
+        }
     }
 }
 
-fn verify_stored(password: &[u8], stored: &str) -> Verification {
+/// A PHC string `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` with a fresh random salt.
+fn hash_with(password: &[u8], memory: &mut Vec<Block>) -> Result<String, ApiError> {
+    let fail = |e: &dyn std::fmt::Display| ApiError::internal(format!("argon2 hash failed: {e}"));
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| fail(&e))?;
+    let params = Params::DEFAULT;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2_into(
+        password,
+        &salt,
+        &params,
+        Algorithm::Argon2id,
+        Version::V0x13,
+        &mut out,
+        memory,
+    )
+    .map_err(|e| fail(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| fail(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| fail(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+fn argon2_into(
+    password: &[u8],
+    salt: &[u8],
+    params: &Params,
+    algorithm: Algorithm,
+    version: Version,
+    out: &mut [u8],
+    memory: &mut Vec<Block>,
+) -> argon2::Result<()> {
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        // A stored hash with more memory than ours: grow this buffer (kept for reuse).
+        memory.resize(blocks, Block::default());
+    }
+    Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+        password,
+        salt,
+        out,
+        &mut memory[..blocks],
+    )
+}
+
+fn verify_stored(password: &[u8], stored: &str, memory: &mut Vec<Block>) -> Verification {
     if stored.starts_with("$argon2") {
-        let ok = PasswordHash::new(stored)
-            .ok()
-            .is_some_and(|hash| Argon2::default().verify_password(password, &hash).is_ok());
-        return if ok {
+        return if verify_argon2(password, stored, memory) {
             Verification::Match
         } else {
             Verification::Mismatch
@@ -104,6 +181,41 @@ fn verify_stored(password: &[u8], stored: &str) -> Verification {
             Verification::Mismatch
         }
     }
+}
+
+/// Recomputes the stored argon2 hash with its own parameters and salt, in `memory`.
+fn verify_argon2(password: &[u8], stored: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+        parsed.salt,
+        parsed.hash,
+    ) else {
+        return false;
+    };
+    // More than 1 GiB of work memory is not a hash this server or Werkzeug ever wrote.
+    if params.m_cost() > 1024 * 1024 {
+        return false;
+    }
+    let version = parsed
+        .version
+        .and_then(|v| Version::try_from(v).ok())
+        .unwrap_or(Version::V0x13);
+    let mut out = vec![0u8; expected.len()];
+    argon2_into(
+        password,
+        salt.as_ref(),
+        &params,
+        algorithm,
+        version,
+        &mut out,
+        memory,
+    )
+    .is_ok()
+        && super::constant_time_eq(&out, expected.as_bytes())
 }
 
 #[cfg(test)]
@@ -134,5 +246,36 @@ mod tests {
             hasher.verify(&password, Some("garbage")).await.unwrap(),
             Verification::Mismatch
         );
+    }
+
+    #[test]
+    fn hashes_are_standard_argon2id_phc_strings() {
+        use argon2::{PasswordHasher as _, PasswordVerifier as _};
+        let mut memory = Vec::new();
+        let standard = Argon2::default()
+            .hash_password(b"compat password")
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            verify_stored(b"compat password", &standard, &mut memory),
+            Verification::Match
+        );
+        assert_eq!(
+            verify_stored(b"other password", &standard, &mut memory),
+            Verification::Mismatch
+        );
+        let ours = hash_with(b"compat password", &mut memory).unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"compat password", &parsed)
+                .is_ok()
+        );
+        // Two hashes of one password differ (fresh salts).
+        assert_ne!(ours, hash_with(b"compat password", &mut memory).unwrap());
     }
 }

@@ -51,7 +51,7 @@ pub fn verify(password: &[u8], stored: &str) -> Option<bool> {
         }
         _ => return None,
     };
-    Some(constant_time_eq(&derived, &expected))
+    Some(super::constant_time_eq(&derived, &expected))
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
@@ -62,11 +62,6 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-/// Compares without an early exit, so that timing tells nothing about where bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -32,28 +32,41 @@ pub async fn get(state: &AppState, id: BoardId) -> Result<Board, ApiError> {
 
 /// One page of live posts, newest first, with the total that the list shows.
 pub async fn list(state: &AppState, request: &PageRequest) -> Result<BoardPage, ApiError> {
-    let per_page = request.per_page();
-    let total_boards = state.store.live_board_count().await?;
-    let (boards, next_cursor) = match request {
+    let store = &state.store;
+    match request {
+        PageRequest::Numbered { page: 1, per_page } => {
+            let (boards, total_boards) = store.list_boards_first(*per_page).await?;
+            Ok(BoardPage {
+                boards,
+                total_boards,
+                next_cursor: None,
+            })
+        }
         PageRequest::Numbered { page, per_page } => {
+            let total_boards = store.live_board_count().await?;
             let offset = (page - 1).saturating_mul(u64::from(*per_page));
+            // Past the end: no need to ask the database to skip everything.
             let boards = if offset >= total_boards {
-                // Past the end: no need to ask the database to skip everything.
                 Vec::new()
             } else {
-                state.store.list_boards_page(offset, *per_page).await?
+                store.list_boards_at(offset, *per_page).await?
             };
-            (boards, None)
+            Ok(BoardPage {
+                boards,
+                total_boards,
+                next_cursor: None,
+            })
         }
-        PageRequest::After { cursor, .. } => {
+        PageRequest::After { cursor, per_page } => {
             // One extra row tells whether a next page exists.
-            let mut boards = state
-                .store
-                .list_boards_after(cursor.as_ref(), per_page + 1)
-                .await?;
-            let more = boards.len() > per_page as usize;
-            boards.truncate(per_page as usize);
-            let next = if more {
+            let limit = per_page + 1;
+            let (mut boards, total_boards) = match cursor {
+                None => store.list_boards_first(limit).await?,
+                Some(cursor) => store.list_boards_after(cursor, limit).await?,
+            };
+            let more = boards.len() > *per_page as usize;
+            boards.truncate(*per_page as usize);
+            let next_cursor = if more {
                 boards.last().and_then(|last| {
                     last.created_at.map(|created_at| Cursor {
                         created_at,
@@ -63,14 +76,13 @@ pub async fn list(state: &AppState, request: &PageRequest) -> Result<BoardPage, 
             } else {
                 None
             };
-            (boards, next)
+            Ok(BoardPage {
+                boards,
+                total_boards,
+                next_cursor,
+            })
         }
-    };
-    Ok(BoardPage {
-        boards,
-        total_boards,
-        next_cursor,
-    })
+    }
 }
 
 /// Check order of API.md: (token and body checked by the caller) → exists (404) → author (403).

@@ -50,16 +50,35 @@ const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated
 const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
      where id = ? and deleted_at is null";
 const SOFT_DELETE: &str = "update board set deleted_at = ? where id = ? and deleted_at is null";
-const PAGE: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
-     from board where deleted_at is null \
-     order by created_at desc, id desc limit ? offset ?";
-const FIRST: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
-     from board where deleted_at is null \
-     order by created_at desc, id desc limit ?";
-const AFTER: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
-     from board where deleted_at is null \
-     and (created_at < ? or (created_at = ? and id < ?)) \
-     order by created_at desc, id desc limit ?";
+// Lists select ids on the (deleted_at, created_at, id) index alone, then join back for the
+// other columns ("deferred join"): otherwise MySQL fetches every skipped row, which made a
+// deep page at 100K posts ~250 ms instead of ~1 ms. The first page and cursor pages also
+// carry the live count, saving a round trip.
+const FIRST: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     (select live_count from board_stats where id = 1) as total \
+     from (select id, created_at from board where deleted_at is null \
+           order by created_at desc, id desc limit ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
+const AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at \
+     from (select id, created_at from board where deleted_at is null \
+           order by created_at desc, id desc limit ? offset ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
+const AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     (select live_count from board_stats where id = 1) as total \
+     from (select id, created_at from board where deleted_at is null \
+           and (created_at < ? or (created_at = ? and id < ?)) \
+           order by created_at desc, id desc limit ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
+
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    board: BoardRow,
+    total: i64,
+}
 
 impl Store {
     /// Inserts a post and counts it, in one transaction.
@@ -139,10 +158,19 @@ impl Store {
         Ok(count.max(0) as u64)
     }
 
-    /// Live posts, newest first, skipping `offset`.
-    pub async fn list_boards_page(&self, offset: u64, limit: u32) -> Result<Vec<Board>, ApiError> {
+    /// The first `limit` live posts, newest first, and the live count.
+    pub async fn list_boards_first(&self, limit: u32) -> Result<(Vec<Board>, u64), ApiError> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, CountedRow>(FIRST)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
+        self.with_total(rows).await
+    }
+
+    /// Live posts, newest first, skipping `offset` (callers skip this past the end).
+    pub async fn list_boards_at(&self, offset: u64, limit: u32) -> Result<Vec<Board>, ApiError> {
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(PAGE)
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(AT_OFFSET)
             .bind(i64::from(limit))
             .bind(offset)
             .fetch_all(pool)
@@ -150,25 +178,30 @@ impl Store {
         into_boards(rows)
     }
 
-    /// Live posts, newest first, strictly after `cursor` (keyset paging: no OFFSET scan).
+    /// Live posts, newest first, strictly after `cursor` (keyset paging: no scan of what
+    /// comes before), and the live count.
     pub async fn list_boards_after(
         &self,
-        cursor: Option<&Cursor>,
+        cursor: &Cursor,
         limit: u32,
-    ) -> Result<Vec<Board>, ApiError> {
-        let rows = match cursor {
-            None => on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(FIRST)
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await)?,
-            Some(cursor) => on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(AFTER)
-                .bind(cursor.created_at)
-                .bind(cursor.created_at)
-                .bind(cursor.id.to_db())
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await)?,
+    ) -> Result<(Vec<Board>, u64), ApiError> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, CountedRow>(AFTER)
+            .bind(cursor.created_at)
+            .bind(cursor.created_at)
+            .bind(cursor.id.to_db())
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
+        self.with_total(rows).await
+    }
+
+    /// The posts of counted rows, and their count (asked separately when there are no rows).
+    async fn with_total(&self, rows: Vec<CountedRow>) -> Result<(Vec<Board>, u64), ApiError> {
+        let total = match rows.first() {
+            Some(row) => row.total.max(0) as u64,
+            None => self.live_board_count().await?,
         };
-        into_boards(rows)
+        let boards = into_boards(rows.into_iter().map(|row| row.board).collect())?;
+        Ok((boards, total))
     }
 }

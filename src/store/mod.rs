@@ -83,6 +83,9 @@ impl Store {
                     .max_connections(16)
                     .min_connections(1)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
+                    // A ping before every query doubles the round trips; a connection that
+                    // died (database restart) fails its query once (503) and is dropped.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Ok(Self::MySql(pool))
