@@ -144,8 +144,8 @@ class RustServer(Server):
         return self.wait_ready("/health/ready")
 
     def after_bulk_insert(self):
-        mariadb("update board_stats set live_count = (select count(*) from board where deleted_at is null) where id = 1",
-                self.database)
+        mariadb("update board_stats set live_count = case when id = 0 then "
+                "(select count(*) from board where deleted_at is null) else 0 end", self.database)
 
 
 class FlaskServer(Server):

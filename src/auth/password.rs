@@ -30,23 +30,19 @@ pub struct PasswordHasher {
     dummy_hash: Arc<str>,
 }
 
+/// An argon2id hash (default parameters) of a password nobody has; verifying against it costs
+/// what a real verification costs.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$mt4Bh6Xr3zZJ5WVlf3mH4P5MvGtFgd5AbsJ1zBmuhWc";
+
 impl PasswordHasher {
     pub fn new(max_parallel: usize) -> Self {
         let max_parallel = max_parallel.max(1);
-        let buffers = (0..max_parallel)
-            .map(|_| vec![Block::default(); Params::DEFAULT.block_count()])
-            .collect();
-        let mut hasher = Self {
+        Self {
             permits: Arc::new(Semaphore::new(max_parallel)),
-            buffers: Arc::new(Mutex::new(buffers)),
-            dummy_hash: Arc::from(""),
-        };
-        let mut memory = hasher.take_buffer();
-        let dummy = hash_with(b"not a real password; only here for timing", &mut memory)
-            .expect("argon2 hashes a fixed input");
-        hasher.put_buffer(memory);
-        hasher.dummy_hash = dummy.into();
-        hasher
+            // Filled on first use, so that an idle server holds no work memory.
+            buffers: Arc::new(Mutex::new(Vec::with_capacity(max_parallel))),
+            dummy_hash: Arc::from(DUMMY_HASH),
+        }
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
@@ -99,7 +95,7 @@ impl PasswordHasher {
         .map_err(|e| ApiError::internal(format!("hashing task failed: {e}")))
     }
 
-    /// There is a buffer for every permit; the fallback only runs if that ever breaks.
+    /// A pooled buffer, or a new one while fewer than one per permit exist.
     fn take_buffer(&self) -> Vec<Block> {
         let pooled = self
             .buffers
@@ -228,6 +224,16 @@ mod tests {
         let password = Password::parse("correct horse".into()).unwrap();
         let hash = hasher.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
+        // The dummy is a well-formed hash with the same cost as real ones.
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(
+            Params::try_from(&dummy).unwrap().block_count(),
+            Params::DEFAULT.block_count()
+        );
+        assert_eq!(
+            dummy.params.to_string(),
+            PasswordHash::new(&hash).unwrap().params.to_string()
+        );
         assert!(!hash.contains("correct horse"));
         assert_eq!(
             hasher.verify(&password, Some(&hash)).await.unwrap(),

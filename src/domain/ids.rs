@@ -23,6 +23,11 @@ impl BoardId {
         parse_canonical(raw).map(Self)
     }
 
+    /// A byte of the (random) id, for spreading posts over counter rows.
+    pub fn first_byte(self) -> u8 {
+        self.0.as_bytes()[0]
+    }
+
     /// The stored form: lower-case hyphenated, as the original service wrote it.
     pub fn to_db(self) -> String {
         self.0.hyphenated().to_string()
