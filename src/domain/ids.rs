@@ -1,12 +1,12 @@
 use uuid::Uuid;
 
-/// Parses the canonical hyphenated form only (`8-4-4-4-12` hex digits, any case); the nil
-/// UUID is refused. Other spellings (braces, URNs, no hyphens) would alias stored ids.
+/// Parses the canonical hyphenated form only (`8-4-4-4-12` hex digits, any case). Other
+/// spellings (braces, URNs, no hyphens) would alias stored ids.
 fn parse_canonical(raw: &str) -> Option<Uuid> {
     if raw.len() != 36 {
         return None;
     }
-    Uuid::try_parse(raw).ok().filter(|id| !id.is_nil())
+    Uuid::try_parse(raw).ok()
 }
 
 /// The id of a post.
@@ -20,6 +20,11 @@ impl BoardId {
 
     /// `None` for anything that is not a post id; callers answer "not found".
     pub fn parse(raw: &str) -> Option<Self> {
+        parse_canonical(raw).filter(|id| !id.is_nil()).map(Self)
+    }
+
+    /// A position in the list (from a cursor): any canonical UUID, the nil one included.
+    pub fn parse_position(raw: &str) -> Option<Self> {
         parse_canonical(raw).map(Self)
     }
 

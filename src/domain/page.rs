@@ -21,7 +21,7 @@ pub enum PageRequest {
 
 impl PageRequest {
     /// Validates `page` and `per_page` as API.md defines them (`page` ≥ 1, `per_page` 1..=100).
-    /// A `cursor` (even empty, for the first page) selects keyset paging; it excludes `page`.
+    /// A `cursor` (even empty, for the first page) selects keyset paging and wins over `page`.
     pub fn parse(
         page: Option<i64>,
         per_page: Option<i64>,
@@ -37,9 +37,7 @@ impl PageRequest {
             }
         };
         match (page, cursor) {
-            (Some(_), Some(_)) => Err(ApiError::InvalidRequest(
-                "page and cursor cannot be used together".into(),
-            )),
+            // A cursor names the position exactly; `page` is then ignored.
             (_, Some(raw)) => {
                 let cursor =
                     if raw.is_empty() {
@@ -84,13 +82,13 @@ impl Cursor {
 
     pub fn decode(raw: &str) -> Option<Self> {
         let (micros, id) = raw.split_once('_')?;
-        if micros.is_empty() || !micros.bytes().all(|b| b.is_ascii_digit()) || micros.len() > 18 {
+        if micros.is_empty() || !micros.bytes().all(|b| b.is_ascii_digit()) || micros.len() > 16 {
             return None;
         }
         let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
         Some(Self {
             created_at,
-            id: BoardId::parse(id)?,
+            id: BoardId::parse_position(id)?,
         })
     }
 }
@@ -127,10 +125,19 @@ mod tests {
             id: BoardId::new(),
         };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor.clone()));
-        for bad in ["x", "_", "1_", "-1_x", "abc_def", "99999999999999999999_x"] {
+        for bad in ["x", "_", "1_", "-1_x", "abc_def", "99999999999999999_x"] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
-        assert!(PageRequest::parse(Some(1), None, Some("")).is_err());
+        // Any position is a position: the nil id and the epoch too.
+        assert!(Cursor::decode("0_00000000-0000-0000-0000-000000000000").is_some());
+        assert!(Cursor::decode("9999999999999999_FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF").is_some());
+        assert_eq!(
+            PageRequest::parse(Some(3), None, Some("")).unwrap(),
+            PageRequest::After {
+                cursor: None,
+                per_page: 20
+            }
+        );
         assert!(PageRequest::parse(None, None, Some("zz")).is_err());
         assert_eq!(
             PageRequest::parse(None, Some(5), Some("")).unwrap(),

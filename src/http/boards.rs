@@ -24,11 +24,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"title": "안녕하세요.", "content": "반갑습니다."}))]
 pub struct BoardRequest {
-    /// 1 to 200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200)]
+    /// 1 to 200 characters after trimming, not only whitespace, no NUL.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\x00\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\x00]*$"
+    )]
     pub title: String,
-    /// 1 to 65,535 bytes of UTF-8.
-    #[schema(min_length = 1)]
+    /// 1 to 65,535 bytes of UTF-8 (as many characters when ASCII), no NUL.
+    #[schema(min_length = 1, max_length = 65535, pattern = "^[^\\x00]*$")]
     pub content: String,
 }
 
@@ -111,7 +115,7 @@ pub struct BoardListResponse {
     pub next_cursor: Option<String>,
 }
 
-/// Query of the list. `page` and `cursor` exclude each other.
+/// Query of the list. With `cursor`, `page` is ignored.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -122,6 +126,9 @@ pub struct ListParams {
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
     /// Keyset paging for deep pages: empty for the first page, then the previous `nextCursor`.
+    #[param(
+        pattern = "^([0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub cursor: Option<String>,
 }
 
