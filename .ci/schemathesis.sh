@@ -31,7 +31,7 @@ for backend in sqlite mysql; do
     -d '{"email":"fuzz@example.com","password":"fuzz-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
   echo "---- schemathesis on $backend"
   "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api-docs/openapi.json" \
-    --checks all -H "Authorization: Bearer $token" --max-examples "$examples" --seed 20261125 \
+    --checks all -H "Authorization: Bearer $token" --max-examples "$examples" ${ST_SEED:+--seed "$ST_SEED"} \
     --no-color 2>&1 | tail -n 25
   status=${PIPESTATUS[0]}
   kill $pid; wait $pid || true

@@ -3,8 +3,10 @@
 mod helpers;
 
 mod boards;
+mod concurrency;
 mod dropin;
 mod errors;
+mod limits;
 mod list;
 mod operations;
 mod ratelimit;

@@ -1,0 +1,103 @@
+//! Races on one post between its author and others: no 5xx, a final state that one serial
+//! order explains, and an exact `totalBoard`.
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, backends, expect_status};
+
+backends!(racing_updates_and_deletes_end_in_a_serial_state);
+
+async fn racing_updates_and_deletes_end_in_a_serial_state(app: TestApp) {
+    let app = Arc::new(app);
+    let (_, author) = app.user().await;
+    let (_, other) = app.user().await;
+    let bystander = app.board(&other, "someone else's post").await;
+    let board = app.board(&author, "original").await;
+    let id = board["id"].as_str().unwrap().to_string();
+
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (app, id) = (app.clone(), id.clone());
+        let (token, is_author) = if i % 2 == 0 {
+            (author.clone(), true)
+        } else {
+            (other.clone(), false)
+        };
+        tasks.push(tokio::spawn(async move {
+            let (method, kind) = if i % 4 < 2 {
+                (Method::PUT, "update")
+            } else {
+                (Method::DELETE, "delete")
+            };
+            let mut request = app
+                .request(method, &format!("/api/board/{id}"))
+                .bearer_auth(&token);
+            let title = format!("title {i}");
+            if kind == "update" {
+                request = request.json(&json!({"title": title, "content": "c"}));
+            }
+            let response = request.send().await.unwrap();
+            (kind, is_author, response.status().as_u16(), title)
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+
+    for (kind, is_author, status, _) in &outcomes {
+        assert!(*status < 500, "{kind} by author={is_author}: {status}");
+        match (is_author, kind) {
+            (false, _) => assert!([403, 404].contains(status), "other's {kind}: {status}"),
+            (true, _) => assert!([200, 404].contains(status), "author's {kind}: {status}"),
+        }
+    }
+    let deletes_ok = outcomes
+        .iter()
+        .filter(|(k, a, s, _)| *k == "delete" && *a && *s == 200)
+        .count();
+    assert_eq!(deletes_ok, 1, "exactly one delete wins: {outcomes:?}");
+
+    // The post is deleted; its last title is the original or one a successful update wrote,
+    // and no successful update happened after the delete.
+    expect_status(app.get(&format!("/api/board/{id}")).await, 404).await;
+    let title = app
+        .scalar("select title from board where id = ?", &id)
+        .await
+        .unwrap();
+    let written: Vec<&String> = outcomes
+        .iter()
+        .filter(|(k, _, s, _)| *k == "update" && *s == 200)
+        .map(|o| &o.3)
+        .collect();
+    assert!(
+        title == "original" || written.contains(&&title),
+        "title {title:?} not from a successful update"
+    );
+    let updated_at = app
+        .scalar(
+            "select cast(updated_at as char) from board where id = ?",
+            &id,
+        )
+        .await;
+    let deleted_at = app
+        .scalar(
+            "select cast(deleted_at as char) from board where id = ?",
+            &id,
+        )
+        .await
+        .unwrap();
+    if let Some(updated_at) = updated_at {
+        assert!(
+            updated_at.replace('T', " ") <= deleted_at.replace('T', " "),
+            "updated {updated_at} after deleted {deleted_at}"
+        );
+    }
+
+    let list = expect_status(app.get("/api/board/boards").await, 200).await;
+    assert_eq!(list["totalBoard"], 1);
+    assert_eq!(list["boards"][0]["id"], bystander["id"]);
+}

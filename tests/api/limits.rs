@@ -1,0 +1,100 @@
+//! Hostile input at the edges of the HTTP layer: slow bodies (408), oversized and odd headers.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+use crate::helpers::{TestApp, backends, expect_error, expect_status};
+
+backends!(env = &[("REQUEST_TIMEOUT", "1")];
+    a_body_that_trickles_in_gets_408,
+    long_and_odd_headers_get_clear_answers,
+);
+
+async fn a_body_that_trickles_in_gets_408(app: TestApp) {
+    let (_, token) = app.user().await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    let body = r#"{"title": "slow", "content": "loris"}"#;
+    let head = format!(
+        "POST /api/board HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // One byte every half second: the whole request would take ~18 s.
+    let mut response = Vec::new();
+    for byte in body.bytes() {
+        if stream.write_all(&[byte]).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if tokio::time::timeout(Duration::from_millis(1), stream.peek(&mut [0u8; 1]))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await;
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains(r#""code":"request_timeout""#), "{text}");
+    assert_eq!(app.count("select count(*) from board").await, 0);
+}
+
+async fn long_and_odd_headers_get_clear_answers(app: TestApp) {
+    let long = "a".repeat(10_000);
+    // A 10 KB bearer token is just a bad token.
+    let response = app
+        .request(Method::POST, "/api/board")
+        .header("authorization", format!("Bearer {long}"))
+        .json(&json!({"title": "t", "content": "c"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 401, "unauthorized").await;
+    // Many unknown headers and a long one do not matter to a read.
+    let mut request = app
+        .request(Method::GET, "/api/board/boards")
+        .header("x-long", &long);
+    for i in 0..50 {
+        request = request.header(format!("x-extra-{i}"), "1");
+    }
+    expect_status(request.send().await.unwrap(), 200).await;
+    // A 10 KB query string is an invalid page, not a crash.
+    let response = app.get(&format!("/api/board/boards?page={long}")).await;
+    expect_error(response, 400, "invalid_request").await;
+    // A 10 KB email and title are validation errors.
+    expect_error(
+        app.signup(&format!("{long}@example.com"), "12345678").await,
+        400,
+        "invalid_email",
+    )
+    .await;
+    let (_, token) = app.user().await;
+    expect_error(
+        app.create_board(&token, &long, "c").await,
+        400,
+        "invalid_board",
+    )
+    .await;
+    // NUL is refused in text that is stored.
+    expect_error(
+        app.create_board(&token, "a\u{0}b", "c").await,
+        400,
+        "invalid_board",
+    )
+    .await;
+    expect_error(
+        app.create_board(&token, "t", "c\u{0}").await,
+        400,
+        "invalid_board",
+    )
+    .await;
+}
