@@ -36,8 +36,13 @@ impl PageRequest {
                 ));
             }
         };
+        if page.is_some_and(|p| p < 1) {
+            return Err(ApiError::InvalidRequest(
+                "page must be an integer of at least 1".into(),
+            ));
+        }
         match (page, cursor) {
-            // A cursor names the position exactly; `page` is then ignored.
+            // A cursor names the position exactly; a (valid) `page` is then ignored.
             (_, Some(raw)) => {
                 let cursor =
                     if raw.is_empty() {
@@ -50,13 +55,10 @@ impl PageRequest {
                 Ok(Self::After { cursor, per_page })
             }
             (None, None) => Ok(Self::Numbered { page: 1, per_page }),
-            (Some(p), None) if p >= 1 => Ok(Self::Numbered {
+            (Some(p), None) => Ok(Self::Numbered {
                 page: p as u64,
                 per_page,
             }),
-            (Some(_), None) => Err(ApiError::InvalidRequest(
-                "page must be an integer of at least 1".into(),
-            )),
         }
     }
 

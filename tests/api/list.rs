@@ -93,6 +93,7 @@ async fn bad_page_parameters_are_rejected(app: TestApp) {
         "page=1&page=2",
         "cursor=garbage",
         "cursor=1_abc",
+        "page=0&cursor=",
     ] {
         let body = expect_error(
             app.get(&format!("/api/board/boards?{query}")).await,
