@@ -4,6 +4,7 @@ mod helpers;
 
 mod boards;
 mod concurrency;
+mod cors;
 mod dropin;
 mod errors;
 mod limits;
