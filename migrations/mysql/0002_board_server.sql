@@ -22,8 +22,11 @@ alter table board
     modify created_at datetime(6) null,
     modify updated_at datetime(6) null,
     modify deleted_at datetime(6) null,
-    -- serves the list: live posts (deleted_at is null), newest first, id as tie-break
-    add index board_live_newest (deleted_at, created_at, id);
+    -- serves the list, newest first with id as tie-break, and covers its deleted_at filter.
+    -- Not (deleted_at, created_at, id): with that equality prefix, MariaDB under load often
+    -- picked a scan from the newest post over the cursor's range seek (10,000+ rows read
+    -- per deep cursor page instead of 20).
+    add index board_newest (created_at, id, deleted_at);
 
 -- The number of live posts, kept in the same transaction as every create and delete, so
 -- that the list's totalBoard never needs COUNT(*) over the table. Spread over 16 rows (a
