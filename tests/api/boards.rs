@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, expect_error, expect_status};
+use crate::helpers::{TestApp, backends, expect_error, expect_status, send};
 
 backends!(
     the_seed_readme_curl_sequence_works_end_to_end,
@@ -69,15 +69,13 @@ async fn the_seed_readme_curl_sequence_works_end_to_end(app: TestApp) {
 
     // 게시글 수정
     let updated = expect_status(
-        put(
+        send(put(
             &app,
             &id,
             Some(&token),
             json!({"title": "안녕하세요2.", "content": "반갑습니다2."}),
-        )
-        .send()
-        .await
-        .unwrap(),
+        ))
+        .await,
         200,
     )
     .await;
@@ -94,7 +92,7 @@ async fn the_seed_readme_curl_sequence_works_end_to_end(app: TestApp) {
     assert_eq!(got["board"], updated["board"]);
 
     // 게시글 삭제
-    let deleted = expect_status(delete(&app, &id, Some(&token)).send().await.unwrap(), 200).await;
+    let deleted = expect_status(send(delete(&app, &id, Some(&token))).await, 200).await;
     assert!(
         deleted["board"]["deleted_at"]
             .as_str()
@@ -221,14 +219,7 @@ async fn a_client_cannot_set_ids_or_timestamps(app: TestApp) {
     assert_ne!(body["board"]["created_at"], forged["created_at"]);
     assert_eq!(body["board"]["deleted_at"], Value::Null);
     let id = body["board"]["id"].as_str().unwrap();
-    let updated = expect_status(
-        put(&app, id, Some(&token), forged.clone())
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let updated = expect_status(send(put(&app, id, Some(&token), forged.clone())).await, 200).await;
     assert_eq!(updated["board"]["id"], json!(id));
     assert_eq!(updated["board"]["deleted_at"], Value::Null);
     assert_eq!(updated["board"]["created_at"], body["board"]["created_at"]);
@@ -245,72 +236,51 @@ async fn update_checks_token_then_body_then_existence_then_author(app: TestApp) 
 
     // 401 beats a bad body and a missing post.
     expect_error(
-        put(&app, &missing, None, bad.clone()).send().await.unwrap(),
+        send(put(&app, &missing, None, bad.clone())).await,
         401,
         "unauthorized",
     )
     .await;
     expect_error(
-        put(&app, id, Some("garbage"), good.clone())
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, id, Some("garbage"), good.clone())).await,
         401,
         "unauthorized",
     )
     .await;
     // 400 beats a missing post and a foreign post.
     expect_error(
-        put(&app, &missing, Some(&other), bad.clone())
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, &missing, Some(&other), bad.clone())).await,
         400,
         "invalid_board",
     )
     .await;
     expect_error(
-        put(&app, id, Some(&other), bad.clone())
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, id, Some(&other), bad.clone())).await,
         400,
         "invalid_board",
     )
     .await;
     expect_error(
-        put(&app, "not-a-uuid", Some(&other), json!({"x": 1}))
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, "not-a-uuid", Some(&other), json!({"x": 1}))).await,
         400,
         "invalid_request",
     )
     .await;
     // 404 beats 403.
     expect_error(
-        put(&app, &missing, Some(&other), good.clone())
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, &missing, Some(&other), good.clone())).await,
         404,
         "not_found",
     )
     .await;
     expect_error(
-        put(&app, "not-a-uuid", Some(&other), good.clone())
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, "not-a-uuid", Some(&other), good.clone())).await,
         404,
         "not_found",
     )
     .await;
     expect_error(
-        put(&app, id, Some(&other), good.clone())
-            .send()
-            .await
-            .unwrap(),
+        send(put(&app, id, Some(&other), good.clone())).await,
         403,
         "forbidden",
     )
@@ -319,26 +289,20 @@ async fn update_checks_token_then_body_then_existence_then_author(app: TestApp) 
     let unchanged = expect_status(app.get(&format!("/api/board/{id}")).await, 200).await;
     assert_eq!(unchanged["board"], board);
 
-    let updated = expect_status(
-        put(&app, id, Some(&author), good).send().await.unwrap(),
-        200,
-    )
-    .await;
+    let updated = expect_status(send(put(&app, id, Some(&author), good)).await, 200).await;
     assert_eq!(updated["board"]["title"], "new");
     assert!(updated["board"]["updated_at"].is_string());
 
     // A deleted post cannot be updated.
-    expect_status(delete(&app, id, Some(&author)).send().await.unwrap(), 200).await;
+    expect_status(send(delete(&app, id, Some(&author))).await, 200).await;
     expect_error(
-        put(
+        send(put(
             &app,
             id,
             Some(&author),
             json!({"title": "again", "content": "c"}),
-        )
-        .send()
-        .await
-        .unwrap(),
+        ))
+        .await,
         404,
         "not_found",
     )
@@ -354,38 +318,28 @@ async fn delete_checks_token_then_existence_then_author_and_is_soft(app: TestApp
     let missing = uuid::Uuid::new_v4().to_string();
 
     expect_error(
-        delete(&app, &missing, None).send().await.unwrap(),
+        send(delete(&app, &missing, None)).await,
         401,
         "unauthorized",
     )
     .await;
+    expect_error(send(delete(&app, id, None)).await, 401, "unauthorized").await;
     expect_error(
-        delete(&app, id, None).send().await.unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
-    expect_error(
-        delete(&app, &missing, Some(&other)).send().await.unwrap(),
+        send(delete(&app, &missing, Some(&other))).await,
         404,
         "not_found",
     )
     .await;
-    expect_error(
-        delete(&app, id, Some(&other)).send().await.unwrap(),
-        403,
-        "forbidden",
-    )
-    .await;
+    expect_error(send(delete(&app, id, Some(&other))).await, 403, "forbidden").await;
     assert_eq!(
         expect_status(app.get("/api/board/boards").await, 200).await["totalBoard"],
         2
     );
 
-    let deleted = expect_status(delete(&app, id, Some(&author)).send().await.unwrap(), 200).await;
+    let deleted = expect_status(send(delete(&app, id, Some(&author))).await, 200).await;
     assert!(deleted["board"]["deleted_at"].is_string());
     expect_error(
-        delete(&app, id, Some(&author)).send().await.unwrap(),
+        send(delete(&app, id, Some(&author))).await,
         404,
         "not_found",
     )
@@ -439,7 +393,7 @@ async fn ids_that_are_not_post_ids_are_not_found(app: TestApp) {
         )
         .await;
         expect_error(
-            delete(&app, bad, Some(&token)).send().await.unwrap(),
+            send(delete(&app, bad, Some(&token))).await,
             404,
             "not_found",
         )

@@ -272,6 +272,11 @@ impl TestApp {
     }
 }
 
+/// Sends a built request (tests only talk to the local server, so a transport error is a bug).
+pub async fn send(request: RequestBuilder) -> Response {
+    request.send().await.expect("the test server answers")
+}
+
 /// Asserts the status and that the body is the envelope (`statusCode` equal to the status),
 /// then returns the body.
 pub async fn expect_status(response: Response, status: u16) -> Value {
