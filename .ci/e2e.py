@@ -76,6 +76,14 @@ def app_up():
     invalid, _ = expect("POST", "/api/board", 400, token=token, raw=exact)
     assert invalid["code"] == "invalid_board"
 
+    # A header line over nginx's 8 KiB buffer: nginx's own 400, in the envelope.
+    oversized, _ = expect("GET", "/api/board/boards", 400, headers={"X-Big": "a" * (9 * 1024)})
+    assert oversized["code"] == "invalid_request", oversized
+    # nginx passes 120 small headers; the app refuses more than 100 with its own 431.
+    many = {f"X-Extra-{i}": "1" for i in range(120)}
+    too_many, _ = expect("GET", "/api/board/boards", 431, headers=many)
+    assert too_many["code"] == "headers_too_large", too_many
+
     # The caller's request id comes back through nginx.
     status, headers, raw = call("GET", "/api/board/boards", headers={"X-Request-Id": "e2e-request-42"})
     assert status == 200 and headers.get("X-Request-Id") == "e2e-request-42", headers

@@ -1,6 +1,6 @@
 //! Application state and the router with its middleware stack.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -36,6 +36,11 @@ use crate::{
 
 /// The largest request body read (API.md: exactly 1 MiB is accepted, one byte more is 413).
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Request heads past these get an enveloped 414/431. nginx in front allows 8 KiB per header
+/// line and 32 KiB in all, so a proxied request never hits them.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// What every handler may use. Cheap to clone: everything inside is shared.
@@ -125,6 +130,7 @@ pub fn build(config: &Config, state: AppState) -> Router {
                 ))
                 .option_layer(cors)
                 .layer(middleware::from_fn(envelope_bare_errors))
+                .layer(middleware::from_fn(limit_request_head))
                 .layer(CatchPanicLayer::new())
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -135,17 +141,34 @@ pub fn build(config: &Config, state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
+/// A client gets `REQUEST_TIMEOUT` to send its request head, as it does for the body.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    request_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    http::server::serve(listener, router, request_timeout, shutdown).await
+}
+
+/// Refuses request heads past the limits above with the envelope, before any handler runs.
+async fn limit_request_head(request: Request, next: Next) -> Response {
+    let uri_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return ApiError::UriTooLong.into_response();
+    }
+    let headers = request.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(request).await
 }
 
 /// Keeps a caller's `x-request-id` when it is short and printable, otherwise makes one, so

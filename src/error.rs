@@ -34,6 +34,10 @@ pub enum ApiError {
     EmailTaken,
     #[error("Request body is larger than 1 MiB")]
     PayloadTooLarge,
+    #[error("URI is longer than 16 KiB")]
+    UriTooLong,
+    #[error("Request headers are too many or too large")]
+    HeadersTooLarge,
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
     #[error("Request took too long")]
@@ -60,6 +64,8 @@ impl ApiError {
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -81,6 +87,8 @@ impl ApiError {
             Self::EmailTaken => "email_taken",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UriTooLong => "uri_too_long",
+            Self::HeadersTooLarge => "headers_too_large",
             Self::RequestTimeout => "request_timeout",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",

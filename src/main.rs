@@ -64,9 +64,14 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(%address, "listening; Swagger UI at /swagger-ui/");
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(listener, router, async {
-        let _ = stop_rx.await;
-    }));
+    let server = tokio::spawn(app::serve(
+        listener,
+        router,
+        config.request_timeout,
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
     let _ = stop_tx.send(());

@@ -5,6 +5,7 @@ pub mod boards;
 mod extract;
 pub mod health;
 pub mod openapi;
+pub mod server;
 pub mod users;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, ClientIp};

@@ -168,9 +168,14 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(app::serve(listener, router, async {
-            let _ = stop.await;
-        }));
+        tokio::spawn(app::serve(
+            listener,
+            router,
+            config.request_timeout,
+            async {
+                let _ = stop.await;
+            },
+        ));
         Self {
             address,
             client: Client::new(),

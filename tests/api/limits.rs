@@ -13,7 +13,9 @@ use crate::helpers::{TestApp, backends, expect_error, expect_status};
 
 backends!(env = &[("REQUEST_TIMEOUT", "1")];
     a_body_that_trickles_in_gets_408,
+    a_head_that_trickles_in_is_cut_off,
     long_and_odd_headers_get_clear_answers,
+    oversized_heads_get_the_envelope,
 );
 
 async fn a_body_that_trickles_in_gets_408(app: TestApp) {
@@ -46,6 +48,76 @@ async fn a_body_that_trickles_in_gets_408(app: TestApp) {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains(r#""code":"request_timeout""#), "{text}");
     assert_eq!(app.count("select count(*) from board").await, 0);
+}
+
+async fn a_head_that_trickles_in_is_cut_off(app: TestApp) {
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /api/board/boards HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // A header line every 300 ms, never the blank line that ends the head.
+    let trickle = async {
+        for i in 0.. {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if stream
+                .write_all(format!("X-Slow-{i}: 1\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    };
+    // REQUEST_TIMEOUT is 1 s here: the server closes the connection long before 10 s.
+    tokio::time::timeout(Duration::from_secs(10), trickle)
+        .await
+        .expect("the server kept a never-ending request head open");
+    // And it still serves everyone else.
+    expect_status(app.get("/api/board/boards").await, 200).await;
+}
+
+async fn oversized_heads_get_the_envelope(app: TestApp) {
+    // Past the app's limits: 101 headers, 65 KiB of headers, a 17 KiB URI.
+    let mut request = app.request(Method::GET, "/api/board/boards");
+    for i in 0..101 {
+        request = request.header(format!("x-extra-{i}"), "1");
+    }
+    expect_error(request.send().await.unwrap(), 431, "headers_too_large").await;
+    let response = app
+        .request(Method::GET, "/api/board/boards")
+        .header("x-big", "a".repeat(65 * 1024))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 431, "headers_too_large").await;
+    let response = app
+        .get(&format!(
+            "/api/board/boards?page=1&x={}",
+            "a".repeat(17 * 1024)
+        ))
+        .await;
+    expect_error(response, 414, "uri_too_long").await;
+    // Far past them hyper answers by itself (no envelope), still a 4xx and never a crash.
+    let mut request = app.request(Method::GET, "/api/board/boards");
+    for i in 0..500 {
+        request = request.header(format!("x-extra-{i}"), "1");
+    }
+    assert_eq!(request.send().await.unwrap().status(), 431);
+    // A write with an oversized head stores nothing.
+    let (_, token) = app.user().await;
+    let response = app
+        .request(Method::POST, "/api/board")
+        .bearer_auth(&token)
+        .header("x-big", "a".repeat(65 * 1024))
+        .json(&json!({"title": "t", "content": "c"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 431, "headers_too_large").await;
+    assert_eq!(app.count("select count(*) from board").await, 0);
+    expect_status(app.get("/api/board/boards").await, 200).await;
 }
 
 async fn long_and_odd_headers_get_clear_answers(app: TestApp) {
