@@ -413,6 +413,12 @@ def main():
                 print(f"  {label:<20} {result['rps']:>9.0f} req/s  p50 {result['p50']:>8.2f} ms  "
                       f"p99 {result['p99']:>8.2f} ms  errors {result['errors']:>5}  peak RSS {result['rss_mib']:>7.1f} MiB",
                       flush=True)
+            if server is servers[0]:
+                # The HTTP stack alone (no database): with the point-select figure below, the
+                # two costs that one GET shares the 2 cores between.
+                http_only = measure(server, "/health", None, seeded, CONNECTIONS)
+                print(f"  {'GET /health (no DB)':<20} {http_only['rps']:>9.0f} req/s  p50 {http_only['p50']:>8.2f} ms  "
+                      f"p99 {http_only['p99']:>8.2f} ms", flush=True)
         finally:
             server.stop()
             mariadb(f"drop database if exists `{server.database}`")
@@ -440,6 +446,8 @@ def main():
     get_one = results[(rust, "GET one")]["rps"]
     limits = [
         f"- raw MariaDB point selects: {raw:.0f}/s; board's GET one: {get_one:.0f}/s = {100 * get_one / raw:.0f}% of it",
+        f"- board's HTTP stack alone (GET /health, no database): {http_only['rps']:.0f} req/s, "
+        f"p50 {http_only['p50']:.2f} ms, p99 {http_only['p99']:.2f} ms",
         f"- ready to serve after start (database up): board {startup[rust][0] * 1000:.0f} ms, "
         f"original {startup[flask][0] * 1000:.0f} ms",
         f"- idle RSS: board {startup[rust][1]:.1f} MiB, original (gunicorn, 4 workers) {startup[flask][1]:.1f} MiB",

@@ -18,7 +18,10 @@ pub async fn create(state: &AppState, author: UserId, input: NewBoard) -> Result
         updated_at: None,
         deleted_at: None,
     };
-    state.store.insert_board(&board).await?;
+    if !state.store.insert_board(&board).await? {
+        tracing::debug!("token rejected: its user no longer exists");
+        return Err(ApiError::Unauthorized);
+    }
     Ok(board)
 }
 
@@ -93,10 +96,7 @@ pub async fn update(
     id: BoardId,
     input: NewBoard,
 ) -> Result<Board, ApiError> {
-    let mut board = get(state, id).await?;
-    if board.user_id != caller {
-        return Err(ApiError::Forbidden);
-    }
+    let mut board = find_own(state, &caller, id).await?;
     let updated_at = now();
     if !state
         .store
@@ -114,14 +114,30 @@ pub async fn update(
 
 #[instrument(skip_all, fields(user_id = caller.as_ref(), board_id = %id), err(level = "info"))]
 pub async fn delete(state: &AppState, caller: UserId, id: BoardId) -> Result<Board, ApiError> {
-    let mut board = get(state, id).await?;
-    if board.user_id != caller {
-        return Err(ApiError::Forbidden);
-    }
+    let mut board = find_own(state, &caller, id).await?;
     let deleted_at = now();
     if !state.store.soft_delete_board(id, deleted_at).await? {
         return Err(ApiError::NotFound);
     }
     board.deleted_at = Some(deleted_at);
     Ok(board)
+}
+
+/// The caller's own live post: 404 when there is none, 403 when it is someone else's.
+///
+/// The token's user is looked up only on those refusals (then 401 if it is gone, as API.md
+/// orders 401 before 404 and 403): when the post is the caller's, the post's foreign key
+/// already proves that the user exists, so a successful write costs no extra round trip.
+async fn find_own(state: &AppState, caller: &UserId, id: BoardId) -> Result<Board, ApiError> {
+    let refusal = match state.store.find_live_board(id).await? {
+        Some(board) if board.user_id == *caller => return Ok(board),
+        Some(_) => ApiError::Forbidden,
+        None => ApiError::NotFound,
+    };
+    if state.store.user_exists(caller).await? {
+        Err(refusal)
+    } else {
+        tracing::debug!("token rejected: its user no longer exists");
+        Err(ApiError::Unauthorized)
+    }
 }

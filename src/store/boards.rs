@@ -88,21 +88,27 @@ struct CountedRow {
 
 impl Store {
     /// Inserts a post and counts it, in one transaction.
-    pub async fn insert_board(&self, board: &Board) -> Result<(), ApiError> {
+    /// `false` when the author does not exist: the foreign key refused the row.
+    pub async fn insert_board(&self, board: &Board) -> Result<bool, ApiError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(INSERT)
+            let inserted = sqlx::query(INSERT)
                 .bind(board.id.to_db())
                 .bind(board.user_id.as_ref())
                 .bind(board.title.as_ref())
                 .bind(board.content.as_ref())
                 .bind(board.created_at)
                 .execute(&mut *tx)
-                .await?;
+                .await;
+            match inserted {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => return Ok(false),
+                Err(e) => return Err(e.into()),
+            }
             sqlx::query(COUNT_UP).bind(counter_shard(board.id)).execute(&mut *tx).await?;
             tx.commit().await?;
         });
-        Ok(())
+        Ok(true)
     }
 
     /// A post that is not soft-deleted.

@@ -155,8 +155,28 @@ async fn writes_need_a_valid_token(app: TestApp) {
 }
 
 async fn a_token_whose_user_is_gone_is_refused(app: TestApp) {
-    let token = sign(&claims(&uuid::Uuid::new_v4().to_string()), SECRET);
-    assert_unauthorized(&app, Some(format!("Bearer {token}"))).await;
+    let ghost = sign(&claims(&uuid::Uuid::new_v4().to_string()), SECRET);
+    assert_unauthorized(&app, Some(format!("Bearer {ghost}"))).await;
+    // 401 comes before 404 and 403 for updates and deletes too.
+    let (_, token) = app.user().await;
+    let created = expect_status(app.create_board(&token, "t", "c").await, 201).await;
+    let someone_elses = format!("/api/board/{}", created["board"]["id"].as_str().unwrap());
+    let missing = format!("/api/board/{}", uuid::Uuid::new_v4());
+    for path in [&someone_elses, &missing] {
+        for method in [Method::PUT, Method::DELETE] {
+            let response = app
+                .request(method.clone(), path)
+                .bearer_auth(&ghost)
+                .json(&json!({"title": "t2", "content": "c2"}))
+                .send()
+                .await
+                .unwrap();
+            expect_error(response, 401, "unauthorized").await;
+        }
+    }
+    assert_eq!(app.count("select count(*) from board").await, 1);
+    let body = expect_status(app.get(&someone_elses).await, 200).await;
+    assert_eq!(body["board"]["title"], "t");
 }
 
 /// The exact token shape Flask-JWT-Extended 4.5 issued (claim order and `fresh` included).
