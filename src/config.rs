@@ -112,6 +112,8 @@ pub struct Config {
     pub trusted_proxies: Vec<TrustedNet>,
     /// How long start-up keeps retrying an unreachable database.
     pub db_connect_timeout: Duration,
+    /// Connections the MySQL pool opens at most.
+    pub db_pool_size: u32,
     /// Upper bound for one request, body included.
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
@@ -215,6 +217,10 @@ impl Config {
             .unwrap_or_default();
         let db_connect_timeout: u64 =
             parse_num(get("DB_CONNECT_TIMEOUT"), "DB_CONNECT_TIMEOUT", 60).map_err(err)?;
+        let db_pool_size: u32 = parse_num(get("DB_POOL_SIZE"), "DB_POOL_SIZE", 16).map_err(err)?;
+        if !(1..=1000).contains(&db_pool_size) {
+            return Err(err("DB_POOL_SIZE must be between 1 and 1000".into()));
+        }
         let request_timeout: u64 =
             parse_num(get("REQUEST_TIMEOUT"), "REQUEST_TIMEOUT", 30).map_err(err)?;
         let cors_origins = get("CORS_ALLOWED_ORIGINS")
@@ -238,6 +244,7 @@ impl Config {
             login_rate_per_minute,
             trusted_proxies,
             db_connect_timeout: Duration::from_secs(db_connect_timeout),
+            db_pool_size,
             request_timeout: Duration::from_secs(request_timeout.max(1)),
             cors_origins,
         })
@@ -389,6 +396,9 @@ mod tests {
             ("DATABASE_URL", "postgres://x"),
             ("TRUSTED_PROXIES", "10.0.0.0/33"),
             ("JWT_ACCESS_TOKEN_EXPIRES", "0"),
+            ("DB_POOL_SIZE", "0"),
+            ("DB_POOL_SIZE", "1001"),
+            ("DB_POOL_SIZE", "many"),
         ] {
             assert!(
                 Config::from_vars(vars(&[(name, value)])).is_err(),

@@ -53,7 +53,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             "JWT_SECRET_KEY is not set: using a random key, so tokens stop working when the server restarts"
         );
     }
-    let store = Store::connect(&config.database, config.db_connect_timeout).await?;
+    let store = Store::connect(
+        &config.database,
+        config.db_pool_size,
+        config.db_connect_timeout,
+    )
+    .await?;
     store.migrate().await?;
     let router = app::build(&config, AppState::new(&config, store.clone()));
 

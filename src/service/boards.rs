@@ -115,13 +115,29 @@ pub async fn update(
 #[instrument(skip_all, fields(user_id = caller.as_ref(), board_id = %id), err(level = "info"))]
 pub async fn delete(state: &AppState, caller: UserId, id: BoardId) -> Result<Board, ApiError> {
     let mut board = find_own(state, &caller, id).await?;
-    let deleted_at = now();
-    if !state.store.soft_delete_board(id, deleted_at).await? {
-        return Err(ApiError::NotFound);
+    // An update that committed after the read above may carry a later timestamp than this
+    // delete; then the post is read again, so that `deleted_at` never precedes `updated_at`
+    // and the answer shows the post as it was deleted.
+    for _ in 0..MAX_DELETE_TRIES {
+        let deleted_at = board
+            .updated_at
+            .map_or(now(), |updated_at| now().max(updated_at));
+        if state.store.soft_delete_board(id, deleted_at).await? {
+            board.deleted_at = Some(deleted_at);
+            return Ok(board);
+        }
+        board = state
+            .store
+            .find_live_board(id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
     }
-    board.deleted_at = Some(deleted_at);
-    Ok(board)
+    Err(ApiError::Unavailable(
+        "the post kept changing while it was being deleted".into(),
+    ))
 }
+
+const MAX_DELETE_TRIES: usize = 5;
 
 /// The caller's own live post: 404 when there is none, 403 when it is someone else's.
 ///

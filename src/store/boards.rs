@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, on_pool};
+use super::{Store, on_pool, on_reader};
 use crate::{
     domain::{Board, BoardId, Content, Cursor, Title, UserId},
     error::ApiError,
@@ -55,7 +55,10 @@ const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated
      from board where id = ? and deleted_at is null";
 const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
      where id = ? and deleted_at is null";
-const SOFT_DELETE: &str = "update board set deleted_at = ? where id = ? and deleted_at is null";
+// `updated_at <= deleted_at`: an update that committed after the caller read the post may
+// carry a later timestamp; then nothing is changed and the caller retries.
+const SOFT_DELETE: &str = "update board set deleted_at = ? \
+    where id = ? and deleted_at is null and (updated_at is null or updated_at <= ?)";
 // Lists select ids on the (deleted_at, created_at, id) index alone, then join back for the
 // other columns ("deferred join"): otherwise MySQL fetches every skipped row, which made a
 // deep page at 100K posts ~250 ms instead of ~1 ms. The first page and cursor pages also
@@ -113,9 +116,9 @@ impl Store {
 
     /// A post that is not soft-deleted.
     pub async fn find_live_board(&self, id: BoardId) -> Result<Option<Board>, ApiError> {
-        let row = on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(FIND_LIVE)
+        let row = on_reader!(self, conn => sqlx::query_as::<_, BoardRow>(FIND_LIVE)
             .bind(id.to_db())
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await)?;
         row.map(Board::try_from).transpose()
     }
@@ -140,7 +143,8 @@ impl Store {
     }
 
     /// Soft-deletes a live post and uncounts it, in one transaction; `false` when it was
-    /// already deleted, so that two racing deletes uncount it once.
+    /// already deleted (so that two racing deletes uncount it once), or when its `updated_at`
+    /// is later than `deleted_at`.
     pub async fn soft_delete_board(
         &self,
         id: BoardId,
@@ -151,6 +155,7 @@ impl Store {
             let result = sqlx::query(SOFT_DELETE)
                 .bind(deleted_at)
                 .bind(id.to_db())
+                .bind(deleted_at)
                 .execute(&mut *tx)
                 .await?;
             let deleted = result.rows_affected() == 1;
@@ -164,17 +169,17 @@ impl Store {
     }
 
     pub async fn live_board_count(&self) -> Result<u64, ApiError> {
-        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(LIVE_COUNT)
-            .fetch_one(pool)
+        let count: i64 = on_reader!(self, conn => sqlx::query_scalar(LIVE_COUNT)
+            .fetch_one(conn)
             .await)?;
         Ok(count.max(0) as u64)
     }
 
     /// The first `limit` live posts, newest first, and the live count.
     pub async fn list_boards_first(&self, limit: u32) -> Result<(Vec<Board>, u64), ApiError> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, CountedRow>(FIRST)
+        let rows = on_reader!(self, conn => sqlx::query_as::<_, CountedRow>(FIRST)
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(conn)
             .await)?;
         self.with_total(rows).await
     }
@@ -182,10 +187,10 @@ impl Store {
     /// Live posts, newest first, skipping `offset` (callers skip this past the end).
     pub async fn list_boards_at(&self, offset: u64, limit: u32) -> Result<Vec<Board>, ApiError> {
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, BoardRow>(AT_OFFSET)
+        let rows = on_reader!(self, conn => sqlx::query_as::<_, BoardRow>(AT_OFFSET)
             .bind(i64::from(limit))
             .bind(offset)
-            .fetch_all(pool)
+            .fetch_all(conn)
             .await)?;
         into_boards(rows)
     }
@@ -197,12 +202,12 @@ impl Store {
         cursor: &Cursor,
         limit: u32,
     ) -> Result<(Vec<Board>, u64), ApiError> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, CountedRow>(AFTER)
+        let rows = on_reader!(self, conn => sqlx::query_as::<_, CountedRow>(AFTER)
             .bind(cursor.created_at)
             .bind(cursor.created_at)
             .bind(cursor.id.to_db())
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(conn)
             .await)?;
         self.with_total(rows).await
     }

@@ -1,9 +1,10 @@
 //! All SQL lives here, written once for both backends. Nothing here knows about HTTP.
 
 pub mod boards;
+mod readers;
 pub mod users;
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     MySqlPool, SqlitePool,
@@ -13,11 +14,13 @@ use sqlx::{
 };
 
 use crate::config::DatabaseUrl;
+use readers::Readers;
 
 /// The database, chosen once at start. Handlers and services never see which one it is.
 #[derive(Clone, Debug)]
 pub enum Store {
-    MySql(MySqlPool),
+    /// The pool serves writes and transactions; `Readers` the single-statement reads.
+    MySql(MySqlPool, Arc<Readers>),
     Sqlite(SqlitePool),
 }
 
@@ -26,12 +29,40 @@ pub enum Store {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
-            $crate::store::Store::MySql($pool) => $body,
+            $crate::store::Store::MySql($pool, _) => $body,
             $crate::store::Store::Sqlite($pool) => $body,
         }
     };
 }
 pub(crate) use on_pool;
+
+/// Like `on_pool!`, for one read statement (`$body` uses `$conn` once as its executor and
+/// evaluates to `Result<_, sqlx::Error>`): on MySQL it runs on a reader connection (see
+/// `readers`), at most twice; on SQLite on the pool.
+macro_rules! on_reader {
+    ($store:expr, $conn:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::MySql(_, readers) => 'read: {
+                let mut lease = match readers.lease().await {
+                    Ok(lease) => lease,
+                    Err(error) => break 'read Err(error),
+                };
+                loop {
+                    let result = {
+                        let $conn = lease.connection();
+                        $body
+                    };
+                    match lease.settle(result).await {
+                        Ok(outcome) => break 'read outcome,
+                        Err(retry) => lease = retry,
+                    }
+                }
+            }
+            $crate::store::Store::Sqlite($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_reader;
 
 /// How long a request waits for a pooled connection before answering 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -49,12 +80,17 @@ pub enum StoreError {
 impl Store {
     /// Connects, retrying with exponential backoff until `give_up_after` has passed, logging
     /// every failed try. A MySQL database that does not exist yet is created.
-    pub async fn connect(url: &DatabaseUrl, give_up_after: Duration) -> Result<Self, StoreError> {
+    /// `pool_size` bounds the MySQL pool (SQLite's is fixed: its writes are serial anyway).
+    pub async fn connect(
+        url: &DatabaseUrl,
+        pool_size: u32,
+        give_up_after: Duration,
+    ) -> Result<Self, StoreError> {
         let started = tokio::time::Instant::now();
         let mut delay = Duration::from_millis(100);
         let mut attempt = 1u32;
         loop {
-            match Self::connect_once(url).await {
+            match Self::connect_once(url, pool_size).await {
                 Ok(store) => {
                     tracing::info!(attempt, database = ?url, "connected to the database");
                     return Ok(store);
@@ -71,7 +107,7 @@ impl Store {
         }
     }
 
-    async fn connect_once(url: &DatabaseUrl) -> Result<Self, sqlx::Error> {
+    async fn connect_once(url: &DatabaseUrl, pool_size: u32) -> Result<Self, sqlx::Error> {
         match url {
             DatabaseUrl::MySql(url) => {
                 let options = MySqlConnectOptions::from_str(url)?;
@@ -79,8 +115,9 @@ impl Store {
                     tracing::info!("creating the MySQL database, which did not exist");
                     MySql::create_database(url).await?;
                 }
+                let readers = Readers::new(options.clone(), pool_size, ACQUIRE_TIMEOUT);
                 let pool = MySqlPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(pool_size)
                     .min_connections(1)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
                     // A ping before every query doubles the round trips; a connection that
@@ -88,7 +125,7 @@ impl Store {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                Ok(Self::MySql(pool))
+                Ok(Self::MySql(pool, Arc::new(readers)))
             }
             DatabaseUrl::Sqlite(url) => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -111,7 +148,7 @@ impl Store {
     /// Brings the schema up to date; applied versions are recorded, so a second run does nothing.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Self::MySql(pool) => sqlx::migrate!("./migrations/mysql").run(pool).await?,
+            Self::MySql(pool, _) => sqlx::migrate!("./migrations/mysql").run(pool).await?,
             Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
         }
         Ok(())
@@ -123,6 +160,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Self::MySql(_, readers) = self {
+            readers.close().await;
+        }
         on_pool!(self, pool => pool.close().await)
     }
 }

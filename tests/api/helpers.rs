@@ -160,9 +160,13 @@ impl TestApp {
             vars.insert(name.to_string(), value.to_string());
         }
         let config = Config::from_vars(vars).expect("test configuration");
-        let store = Store::connect(&config.database, std::time::Duration::from_secs(10))
-            .await
-            .expect("connect to the test database");
+        let store = Store::connect(
+            &config.database,
+            config.db_pool_size,
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         let router = app::build(&config, AppState::new(&config, store.clone()));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -240,7 +244,7 @@ impl TestApp {
     pub async fn execute(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         match &self.store {
-            Store::MySql(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            Store::MySql(pool, _) => sqlx::query(sql).execute(pool).await.map(|_| ()),
             Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
         }
         .expect("statement runs");
@@ -250,7 +254,7 @@ impl TestApp {
     pub async fn scalar(&self, sql: &str, bind: &str) -> Option<String> {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         match &self.store {
-            Store::MySql(pool) => {
+            Store::MySql(pool, _) => {
                 sqlx::query_scalar::<_, Option<String>>(sql)
                     .bind(bind)
                     .fetch_optional(pool)
@@ -270,7 +274,7 @@ impl TestApp {
     pub async fn count(&self, sql: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         match &self.store {
-            Store::MySql(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
+            Store::MySql(pool, _) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
             Store::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
         }
         .expect("count runs")

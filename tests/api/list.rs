@@ -111,7 +111,7 @@ async fn equal_timestamps_are_ordered_by_id_without_overlap(app: TestApp) {
     let (user_id, _) = app.user().await;
     // The stored form of one instant: MySQL DATETIME(6), or sqlx's RFC 3339 text on SQLite.
     let instant = match app.store {
-        Store::MySql(_) => "2026-01-01 00:00:00.000000",
+        Store::MySql(..) => "2026-01-01 00:00:00.000000",
         Store::Sqlite(_) => "2026-01-01T00:00:00+00:00",
     };
     let mut ids_inserted = Vec::new();
