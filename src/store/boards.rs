@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, on_pool, on_reader};
+use super::{Store, on_pool, on_reader, run_to_completion};
 use crate::{
     domain::{Board, BoardId, Content, Cursor, Title, UserId},
     error::ApiError,
@@ -93,6 +93,11 @@ impl Store {
     /// Inserts a post and counts it, in one transaction.
     /// `false` when the author does not exist: the foreign key refused the row.
     pub async fn insert_board(&self, board: &Board) -> Result<bool, ApiError> {
+        let (store, board) = (self.clone(), board.clone());
+        run_to_completion(async move { store.insert_board_now(&board).await }).await
+    }
+
+    async fn insert_board_now(&self, board: &Board) -> Result<bool, ApiError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(INSERT)
@@ -146,6 +151,15 @@ impl Store {
     /// already deleted (so that two racing deletes uncount it once), or when its `updated_at`
     /// is later than `deleted_at`.
     pub async fn soft_delete_board(
+        &self,
+        id: BoardId,
+        deleted_at: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        let store = self.clone();
+        run_to_completion(async move { store.soft_delete_board_now(id, deleted_at).await }).await
+    }
+
+    async fn soft_delete_board_now(
         &self,
         id: BoardId,
         deleted_at: DateTime<Utc>,

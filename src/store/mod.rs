@@ -64,6 +64,20 @@ macro_rules! on_reader {
 }
 pub(crate) use on_reader;
 
+/// Runs a transaction on a task of its own, so that dropping the request (the client went
+/// away, the request timed out) cannot stop it half-way. sqlx loses track of a transaction
+/// whose `BEGIN` was in flight when its future was dropped: the connection went back to the
+/// pool inside an open transaction, every later write on it joined that transaction, held
+/// its row locks and was never committed (found by the benchmark: updates slowed to a crawl
+/// after a create run that wrk cut off mid-request).
+pub(crate) async fn run_to_completion<T: Send + 'static>(
+    transaction: impl Future<Output = Result<T, crate::error::ApiError>> + Send + 'static,
+) -> Result<T, crate::error::ApiError> {
+    tokio::spawn(transaction)
+        .await
+        .map_err(crate::error::ApiError::internal)?
+}
+
 /// How long a request waits for a pooled connection before answering 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 

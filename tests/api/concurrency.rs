@@ -1,12 +1,12 @@
 //! Races on one post between its author and others: no 5xx, a final state that one serial
 //! order explains, and an exact `totalBoard`.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, backends, expect_status};
+use crate::helpers::{Backend, TestApp, backends, expect_status};
 
 backends!(racing_updates_and_deletes_end_in_a_serial_state);
 
@@ -100,4 +100,44 @@ async fn racing_updates_and_deletes_end_in_a_serial_state(app: TestApp) {
     let list = expect_status(app.get("/api/board/boards").await, 200).await;
     assert_eq!(list["totalBoard"], 1);
     assert_eq!(list["boards"][0]["id"], bystander["id"]);
+}
+
+/// Clients that give up mid-request (here: after 0.2–10 ms) cancel the request; a write
+/// transaction still runs to its end, and no pooled connection is left inside an open
+/// transaction (which would swallow later writes uncommitted and hold their locks).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abandoned_writes_leave_no_transaction_open() {
+    crate::helpers::run(Backend::MySql, &[], async |app: TestApp| {
+        let (_, token) = app.user().await;
+        let mut tasks = Vec::new();
+        for i in 0..800u64 {
+            let request = app
+                .request(Method::POST, "/api/board")
+                .bearer_auth(&token)
+                .json(&json!({"title": "t", "content": "c"}))
+                .timeout(Duration::from_micros(200 + (i % 100) * 100));
+            tasks.push(tokio::spawn(async move {
+                let _ = request.send().await;
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let open = app
+            .count(
+                "select count(*) from information_schema.innodb_trx t \
+                 join information_schema.processlist p on p.id = t.trx_mysql_thread_id \
+                 where p.db = database() and p.id <> connection_id()",
+            )
+            .await;
+        assert_eq!(open, 0, "transactions left open on pooled connections");
+        // What was written is committed and counted.
+        let live = app
+            .count("select count(*) from board where deleted_at is null")
+            .await;
+        let list = expect_status(app.get("/api/board/boards").await, 200).await;
+        assert_eq!(list["totalBoard"], live);
+    })
+    .await;
 }
