@@ -120,7 +120,12 @@ impl TestDb {
 
     pub async fn drop(self) {
         if self.backend == Backend::MySql && !self.name.is_empty() {
-            let _ = admin_execute(format!("drop database if exists `{}`", self.name)).await;
+            // A transaction left open by a failed test would block the drop for ever.
+            let _ = admin_execute_all(&[
+                "set session lock_wait_timeout = 10".into(),
+                format!("drop database if exists `{}`", self.name),
+            ])
+            .await;
         }
     }
 }
@@ -128,6 +133,11 @@ impl TestDb {
 /// Runs one statement on the MySQL server outside any test database. A new connection each
 /// time: every test has its own tokio runtime, and a pooled connection may not outlive one.
 async fn admin_execute(sql: String) -> Result<(), sqlx::Error> {
+    admin_execute_all(&[sql]).await
+}
+
+/// Several statements on one such connection, in order.
+async fn admin_execute_all(statements: &[String]) -> Result<(), sqlx::Error> {
     use sqlx::Connection;
     let base = mysql_base_url();
     let mut connection = sqlx::MySqlConnection::connect(&base).await.unwrap_or_else(|error| {
@@ -137,9 +147,11 @@ async fn admin_execute(sql: String) -> Result<(), sqlx::Error> {
              (or `docker run -e MYSQL_ALLOW_EMPTY_PASSWORD=1 -p 3306:3306 mysql:8`), then run the tests again."
         )
     });
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .execute(&mut connection)
-        .await?;
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(&mut connection)
+            .await?;
+    }
     connection.close().await
 }
 
