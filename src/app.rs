@@ -10,7 +10,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -138,17 +137,6 @@ pub fn build(config: &Config, state: AppState) -> Router {
                 ))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
-}
-
-/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
-/// A client gets `REQUEST_TIMEOUT` to send its request head, as it does for the body.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    request_timeout: Duration,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    http::server::serve(listener, router, request_timeout, shutdown).await
 }
 
 /// Refuses request heads past the limits above with the envelope, before any handler runs.

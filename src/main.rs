@@ -5,6 +5,7 @@ use std::{io::IsTerminal, net::SocketAddr, process::ExitCode, time::Duration};
 use board::{
     app::{self, AppState},
     config::Config,
+    http,
     store::Store,
     telemetry,
 };
@@ -69,7 +70,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(%address, "listening; Swagger UI at /swagger-ui/");
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(
+    // A client gets REQUEST_TIMEOUT to send its request head, as it does for the body.
+    let server = tokio::spawn(http::server::serve(
         listener,
         router,
         config.request_timeout,

@@ -19,8 +19,7 @@ pub async fn create(state: &AppState, author: UserId, input: NewBoard) -> Result
         deleted_at: None,
     };
     if !state.store.insert_board(&board).await? {
-        tracing::debug!("token rejected: its user no longer exists");
-        return Err(ApiError::Unauthorized);
+        return Err(user_gone());
     }
     Ok(board)
 }
@@ -153,7 +152,12 @@ async fn find_own(state: &AppState, caller: &UserId, id: BoardId) -> Result<Boar
     if state.store.user_exists(caller).await? {
         Err(refusal)
     } else {
-        tracing::debug!("token rejected: its user no longer exists");
-        Err(ApiError::Unauthorized)
+        Err(user_gone())
     }
+}
+
+/// A valid token whose user no longer exists is refused like a bad token.
+fn user_gone() -> ApiError {
+    tracing::debug!("token rejected: its user no longer exists");
+    ApiError::Unauthorized
 }

@@ -59,7 +59,7 @@ const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
 // carry a later timestamp; then nothing is changed and the caller retries.
 const SOFT_DELETE: &str = "update board set deleted_at = ? \
     where id = ? and deleted_at is null and (updated_at is null or updated_at <= ?)";
-// Lists select ids on the (deleted_at, created_at, id) index alone, then join back for the
+// Lists select ids on the (created_at, id, deleted_at) index alone, then join back for the
 // other columns ("deferred join"): otherwise MySQL fetches every skipped row, which made a
 // deep page at 100K posts ~250 ms instead of ~1 ms. The first page and cursor pages also
 // carry the live count, saving a round trip.

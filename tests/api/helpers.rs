@@ -184,7 +184,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(app::serve(
+        tokio::spawn(board::http::server::serve(
             listener,
             router,
             config.request_timeout,
