@@ -1,15 +1,16 @@
 //! `board`: a bulletin-board REST API. The layers, top to bottom:
-//! `http` (routes, DTOs, OpenAPI) → `service` (rules) → `store` (SQL) → MySQL or SQLite.
+//! `http` (routes, DTOs, OpenAPI, errors) → `service` (rules) → `store` (SQL) → MySQL or
+//! SQLite, with `domain` (parsed values) and `auth` (passwords, tokens) beside the rules.
+//! `startup` wires them, for `main` and the tests alike.
 
 #![forbid(unsafe_code)]
 
-pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;
-pub mod error;
 pub mod http;
 pub mod service;
+pub mod startup;
 pub mod store;
 pub mod telemetry;
 

@@ -1,18 +1,8 @@
 #![forbid(unsafe_code)]
 
-use std::{io::IsTerminal, net::SocketAddr, process::ExitCode, time::Duration};
+use std::{io::IsTerminal, process::ExitCode};
 
-use board::{
-    app::{self, AppState},
-    config::Config,
-    http,
-    store::Store,
-    telemetry,
-};
-use tokio::net::TcpListener;
-
-/// How long in-flight requests get to finish after SIGTERM/SIGINT.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
+use board::{config::Config, startup::App, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -48,47 +38,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    if config.jwt_secret_generated {
-        tracing::warn!(
-            "JWT_SECRET_KEY is not set: using a random key, so tokens stop working when the server restarts"
-        );
-    }
-    let store = Store::connect(
-        &config.database,
-        config.db_pool_size,
-        config.db_connect_timeout,
-    )
-    .await?;
-    store.migrate().await?;
-    let router = app::build(&config, AppState::new(&config, store.clone()));
-
-    let address = SocketAddr::new(config.host, config.port);
-    let listener = TcpListener::bind(address)
+async fn run(config: Config) -> Result<(), board::startup::StartupError> {
+    App::build(&config)
+        .await?
+        .run_until(shutdown_signal())
         .await
-        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-    tracing::info!(%address, "listening; Swagger UI at /swagger-ui/");
-
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    // A client gets REQUEST_TIMEOUT to send its request head, as it does for the body.
-    let server = tokio::spawn(http::server::serve(
-        listener,
-        router,
-        config.request_timeout,
-        async {
-            let _ = stop_rx.await;
-        },
-    ));
-    shutdown_signal().await;
-    tracing::info!("shutting down: finishing in-flight requests");
-    let _ = stop_tx.send(());
-    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(result) => result??,
-        Err(_) => tracing::warn!("grace period over; dropping the remaining connections"),
-    }
-    store.close().await;
-    tracing::info!("stopped");
-    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -1,13 +1,17 @@
 //! The binary as an operator runs it: configuration errors, the SQLite default, start-up
 //! retries, request ids in the logs, `--healthcheck`, and graceful shutdown on SIGTERM.
 
+mod common;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
-    path::PathBuf,
+    path::Path,
     process::{Child, Command, Output, Stdio},
     time::{Duration, Instant},
 };
+
+use common::{raw_http, temp_dir::TempDir};
 
 const BIN: &str = env!("CARGO_BIN_EXE_board");
 
@@ -19,14 +23,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("board-cli-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The server with a clean environment (plus `vars`), in `dir`.
-fn command(dir: &PathBuf, vars: &[(&str, &str)]) -> Command {
+fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(BIN);
     command
         .current_dir(dir)
@@ -40,18 +38,6 @@ fn command(dir: &PathBuf, vars: &[(&str, &str)]) -> Command {
 
 fn run_to_end(command: &mut Command) -> Output {
     command.stdin(Stdio::null()).output().unwrap()
-}
-
-/// A raw HTTP/1.1 request; returns the status line and body.
-fn http(port: u16, request: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
 }
 
 fn wait_until_serving(port: u16, child: &mut Child) {
@@ -76,7 +62,8 @@ fn terminate(child: &Child) {
 
 #[test]
 fn bad_configuration_exits_1_with_a_clear_message() {
-    let dir = temp_dir();
+    let temp = TempDir::new("board-cli");
+    let dir = temp.path();
     for (vars, expected) in [
         (vec![("PORT", "80a")], "PORT"),
         (
@@ -93,22 +80,22 @@ fn bad_configuration_exits_1_with_a_clear_message() {
         (vec![("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
         (vec![("LOG_FORMAT", "xml")], "LOG_FORMAT"),
     ] {
-        let output = run_to_end(&mut command(&dir, &vars));
+        let output = run_to_end(&mut command(dir, &vars));
         assert_eq!(output.status.code(), Some(1), "{vars:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{vars:?}: {stderr}");
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn an_unreachable_database_is_retried_with_backoff_then_exit_1() {
-    let dir = temp_dir();
+    let temp = TempDir::new("board-cli");
+    let dir = temp.path();
     let closed = free_port();
     let url = format!("mysql://root@127.0.0.1:{closed}/board");
     let started = Instant::now();
     let output = run_to_end(&mut command(
-        &dir,
+        dir,
         &[
             ("DATABASE_URL", &url),
             ("JWT_SECRET_KEY", &"k".repeat(32)),
@@ -127,15 +114,15 @@ fn an_unreachable_database_is_retried_with_backoff_then_exit_1() {
         elapsed >= Duration::from_millis(1000) && elapsed < Duration::from_secs(15),
         "{elapsed:?}"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
-    let dir = temp_dir();
+    let temp = TempDir::new("board-cli");
+    let dir = temp.path();
     let port = free_port();
     let mut child = command(
-        &dir,
+        dir,
         &[
             ("PORT", &port.to_string()),
             ("HOST", "127.0.0.1"),
@@ -154,12 +141,12 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
     );
 
     // --healthcheck agrees that it is up.
-    let check = run_to_end(command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
+    let check = run_to_end(command(dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(check.status.code(), Some(0));
 
-    let ok = http(
-        port,
-        "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-abc-123\r\nConnection: close\r\n\r\n",
+    let ok = raw_http::exchange_blocking(
+        &format!("127.0.0.1:{port}"),
+        &raw_http::request("GET", "/health", &[("X-Request-Id", "trace-abc-123")], ""),
     );
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
 
@@ -221,7 +208,6 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
         "{lines:#?}"
     );
 
-    let down = run_to_end(command(&dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
+    let down = run_to_end(command(dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(down.status.code(), Some(1));
-    let _ = std::fs::remove_dir_all(dir);
 }

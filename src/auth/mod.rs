@@ -1,13 +1,28 @@
-//! Password hashing, access tokens, and the extractor that guards writes.
+//! Password hashing and access tokens. No HTTP here: the extractor that reads the bearer
+//! token lives in `http`.
 
-mod extractor;
 mod jwt;
 mod password;
 mod werkzeug;
 
-pub use extractor::AuthUser;
 pub use jwt::{Claims, TokenKeys};
 pub use password::{PasswordHasher, Verification};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Any defect of a presented token: callers answer "unauthorized", never why.
+    #[error("the token was rejected")]
+    InvalidToken,
+    /// Signing, hashing or the blocking pool failed: a server fault.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AuthError {
+    fn internal(what: &str, error: impl std::fmt::Display) -> Self {
+        Self::Internal(format!("{what}: {error}"))
+    }
+}
 
 /// Compares without an early exit, so that timing tells nothing about where bytes differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

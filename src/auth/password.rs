@@ -7,7 +7,8 @@ use argon2::{
 use tokio::sync::Semaphore;
 use tracing::Span;
 
-use crate::{domain::Password, error::ApiError};
+use super::AuthError;
+use crate::domain::Password;
 
 /// The result of checking a password against a stored hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,7 @@ impl PasswordHasher {
         }
     }
 
-    pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: &Password) -> Result<String, AuthError> {
         let password = password.expose().to_owned();
         self.run_blocking(move |memory| hash_with(password.as_bytes(), memory))
             .await?
@@ -57,7 +58,7 @@ impl PasswordHasher {
         &self,
         password: &Password,
         stored: Option<&str>,
-    ) -> Result<Verification, ApiError> {
+    ) -> Result<Verification, AuthError> {
         let password = password.expose().to_owned();
         let (hash, real) = match stored {
             Some(hash) => (hash.to_owned(), true),
@@ -77,12 +78,12 @@ impl PasswordHasher {
     async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, AuthError> {
         let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(|e| ApiError::internal(format!("hasher closed: {e}")))?;
+            .map_err(|e| AuthError::internal("hasher closed", e))?;
         let span = Span::current();
         let hasher = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -92,7 +93,7 @@ impl PasswordHasher {
             result
         })
         .await
-        .map_err(|e| ApiError::internal(format!("hashing task failed: {e}")))
+        .map_err(|e| AuthError::internal("hashing task failed", e))
     }
 
     /// A pooled buffer, or a new one while fewer than one per permit exist.
@@ -113,8 +114,8 @@ impl PasswordHasher {
 }
 
 /// A PHC string `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` with a fresh random salt.
-fn hash_with(password: &[u8], memory: &mut Vec<Block>) -> Result<String, ApiError> {
-    let fail = |e: &dyn std::fmt::Display| ApiError::internal(format!("argon2 hash failed: {e}"));
+fn hash_with(password: &[u8], memory: &mut Vec<Block>) -> Result<String, AuthError> {
+    let fail = |e: &dyn std::fmt::Display| AuthError::internal("argon2 hash failed", e);
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| fail(&e))?;
     let params = Params::DEFAULT;

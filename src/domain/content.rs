@@ -1,4 +1,4 @@
-use crate::error::ApiError;
+use super::DomainError;
 
 /// Post content: 1 to 65,535 bytes of UTF-8 (what a MySQL `TEXT` column holds), kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,14 +7,12 @@ pub struct Content(String);
 pub const MAX_CONTENT_BYTES: usize = 65_535;
 
 impl Content {
-    pub fn parse(raw: String) -> Result<Self, ApiError> {
+    pub fn parse(raw: String) -> Result<Self, DomainError> {
         if raw.is_empty() || raw.len() > MAX_CONTENT_BYTES {
-            return Err(ApiError::InvalidBoard("Content must be 1 to 65535 bytes"));
+            return Err(DomainError::ContentLength);
         }
         if raw.contains('\0') {
-            return Err(ApiError::InvalidBoard(
-                "Content must not contain NUL characters",
-            ));
+            return Err(DomainError::ContentNul);
         }
         Ok(Self(raw))
     }

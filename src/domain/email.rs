@@ -1,4 +1,4 @@
-use crate::error::ApiError;
+use super::DomainError;
 
 /// A normalised (trimmed, lower-cased) email address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -7,9 +7,9 @@ pub struct Email(String);
 pub const MAX_EMAIL_CHARS: usize = 254;
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
-        let invalid = ApiError::InvalidEmail("Invalid email format");
+        let invalid = DomainError::Email;
         if email.is_empty() || email.chars().count() > MAX_EMAIL_CHARS {
             return Err(invalid);
         }
@@ -83,7 +83,7 @@ mod tests {
             "a\u{0}@b.c",
         ] {
             assert!(
-                matches!(Email::parse(bad), Err(ApiError::InvalidEmail(_))),
+                matches!(Email::parse(bad), Err(DomainError::Email)),
                 "{bad:?}"
             );
         }

@@ -3,15 +3,17 @@
 mod board;
 mod content;
 mod email;
+mod error;
 mod ids;
 mod page;
 mod password;
 mod title;
 
 pub use board::{Board, BoardPage, NewBoard, User};
-pub use content::Content;
-pub use email::Email;
+pub use content::{Content, MAX_CONTENT_BYTES};
+pub use email::{Email, MAX_EMAIL_CHARS};
+pub use error::{DomainError, Field};
 pub use ids::{BoardId, UserId};
-pub use page::{Cursor, PageRequest};
-pub use password::Password;
-pub use title::Title;
+pub use page::{Cursor, DEFAULT_PER_PAGE, MAX_PER_PAGE, PageRequest};
+pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
+pub use title::{MAX_TITLE_CHARS, Title};

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::BoardId;
-use crate::error::ApiError;
+use super::DomainError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -26,32 +26,25 @@ impl PageRequest {
         page: Option<i64>,
         per_page: Option<i64>,
         cursor: Option<&str>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, DomainError> {
         let per_page = match per_page {
             None => DEFAULT_PER_PAGE,
             Some(n) if (1..=i64::from(MAX_PER_PAGE)).contains(&n) => n as u32,
             Some(_) => {
-                return Err(ApiError::InvalidRequest(
-                    "per_page must be an integer from 1 to 100".into(),
-                ));
+                return Err(DomainError::PerPage);
             }
         };
         if page.is_some_and(|p| p < 1) {
-            return Err(ApiError::InvalidRequest(
-                "page must be an integer of at least 1".into(),
-            ));
+            return Err(DomainError::Page);
         }
         match (page, cursor) {
             // A cursor names the position exactly; a (valid) `page` is then ignored.
             (_, Some(raw)) => {
-                let cursor =
-                    if raw.is_empty() {
-                        None
-                    } else {
-                        Some(Cursor::decode(raw).ok_or_else(|| {
-                            ApiError::InvalidRequest("cursor is not valid".into())
-                        })?)
-                    };
+                let cursor = if raw.is_empty() {
+                    None
+                } else {
+                    Some(Cursor::decode(raw).ok_or(DomainError::Cursor)?)
+                };
                 Ok(Self::After { cursor, per_page })
             }
             (None, None) => Ok(Self::Numbered { page: 1, per_page }),

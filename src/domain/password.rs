@@ -1,4 +1,4 @@
-use crate::error::ApiError;
+use super::DomainError;
 
 /// A password of 8 to 128 characters. Never logged, never stored, never returned.
 #[derive(Clone)]
@@ -8,12 +8,10 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
 impl Password {
-    pub fn parse(raw: String) -> Result<Self, ApiError> {
+    pub fn parse(raw: String) -> Result<Self, DomainError> {
         let chars = raw.chars().count();
         if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
-            return Err(ApiError::InvalidPassword(
-                "Password must be 8 to 128 characters long",
-            ));
+            return Err(DomainError::PasswordLength);
         }
         Ok(Self(raw))
     }

@@ -1,4 +1,4 @@
-use crate::error::ApiError;
+use super::DomainError;
 
 /// A post title: 1 to 200 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,16 +7,14 @@ pub struct Title(String);
 pub const MAX_TITLE_CHARS: usize = 200;
 
 impl Title {
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let title = raw.trim();
         let chars = title.chars().count();
         if chars == 0 || chars > MAX_TITLE_CHARS {
-            return Err(ApiError::InvalidBoard("Title must be 1 to 200 characters"));
+            return Err(DomainError::TitleLength);
         }
         if title.contains('\0') {
-            return Err(ApiError::InvalidBoard(
-                "Title must not contain NUL characters",
-            ));
+            return Err(DomainError::TitleNul);
         }
         Ok(Self(title.to_string()))
     }

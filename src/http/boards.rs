@@ -4,12 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiJson, ApiPath, ApiQuery, Success};
+use super::{ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success};
 use crate::{
-    app::AppState,
-    auth::AuthUser,
     domain::{Board, BoardId, Content, NewBoard, PageRequest, Title},
-    error::{ApiError, ErrorBody},
     service,
 };
 
@@ -152,7 +149,7 @@ pub async fn create_board(
     AuthUser(author): AuthUser,
     ApiJson(body): ApiJson<BoardRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = service::boards::create(&state, author, body.try_into()?).await?;
+    let board = service::boards::create(&state.services, author, body.try_into()?).await?;
     Ok(BoardResponse::new(StatusCode::CREATED, board))
 }
 
@@ -173,7 +170,7 @@ pub async fn list_boards(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let request = PageRequest::parse(params.page, params.per_page, params.cursor.as_deref())?;
-    let result = service::boards::list(&state, &request).await?;
+    let result = service::boards::list(&state.services, &request).await?;
     let per_page = request.per_page();
     Ok(axum::Json(BoardListResponse {
         envelope: Success::with_status(StatusCode::OK),
@@ -206,7 +203,7 @@ pub async fn get_board(
     ApiPath(id): ApiPath<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::get(&state, id).await?;
+    let board = service::boards::get(&state.services, id).await?;
     Ok(BoardResponse::new(StatusCode::OK, board))
 }
 
@@ -237,7 +234,7 @@ pub async fn update_board(
 ) -> Result<impl IntoResponse, ApiError> {
     let input = NewBoard::try_from(body)?;
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::update(&state, caller, id, input).await?;
+    let board = service::boards::update(&state.services, caller, id, input).await?;
     Ok(BoardResponse::new(StatusCode::OK, board))
 }
 
@@ -262,6 +259,6 @@ pub async fn delete_board(
     ApiPath(id): ApiPath<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::delete(&state, caller, id).await?;
+    let board = service::boards::delete(&state.services, caller, id).await?;
     Ok(BoardResponse::new(StatusCode::OK, board))
 }

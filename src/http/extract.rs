@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::{app::AppState, error::ApiError};
+use super::{ApiError, AppState};
 
 /// A JSON object body. Every rejection is an `ApiError` (400, 413 or 415 in the envelope).
 /// Unlike `axum::Json` it refuses a top-level array, which serde would otherwise accept

@@ -5,10 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{
-    app::AppState,
-    error::{ApiError, ErrorBody},
-};
+use super::{ApiError, AppState, ErrorBody};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,7 +36,7 @@ pub async fn live() -> impl IntoResponse {
         (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
     ))]
 pub async fn ready(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+    match tokio::time::timeout(READY_TIMEOUT, state.services.ready()).await {
         Ok(Ok(())) => Ok(Json(HealthStatus { status: "ready" })),
         Ok(Err(error)) => Err(ApiError::Unavailable(error.into())),
         Err(_) => Err(ApiError::Unavailable("database ping timed out".into())),

@@ -3,7 +3,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::error::ErrorBody;
+use super::ErrorBody;
 
 #[derive(OpenApi)]
 #[openapi(

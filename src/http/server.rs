@@ -13,9 +13,7 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// hyper refuses (with a bare 431) request heads with more headers than this; the app's own,
-/// enveloped limit (`app::MAX_HEADERS`) is lower, so that hyper's is seldom the one hit.
-const HYPER_MAX_HEADERS: usize = 400;
+use super::limits::HYPER_MAX_HEADERS;
 
 /// Serves `router` on `listener` until `shutdown` resolves; then stops accepting (new
 /// connections are refused), lets in-flight requests finish and returns once every

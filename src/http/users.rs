@@ -4,11 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiJson, ClientIp, Success};
+use super::{ApiError, ApiJson, AppState, ClientIp, ErrorBody, Success};
 use crate::{
-    app::AppState,
     domain::{Email, Password, User},
-    error::{ApiError, ErrorBody},
     service,
 };
 
@@ -101,7 +99,7 @@ pub async fn signup(
     ApiJson(body): ApiJson<CredentialsRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (email, password) = body.parse()?;
-    let user = service::users::signup(&state, email, password).await?;
+    let user = service::users::signup(&state.services, email, password).await?;
     let status = StatusCode::CREATED;
     Ok((
         status,
@@ -135,11 +133,11 @@ pub async fn login(
     ApiJson(body): ApiJson<CredentialsRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (email, password) = body.parse()?;
-    let token = service::users::login(&state, client_ip, email, password).await?;
+    let grant = service::users::login(&state.services, client_ip, email, password).await?;
     Ok(axum::Json(LoginResponse {
         envelope: Success::with_status(StatusCode::OK),
-        access_token: token,
+        access_token: grant.access_token,
         token_type: "Bearer",
-        expires_in: state.tokens.ttl().as_secs(),
+        expires_in: grant.expires_in,
     }))
 }

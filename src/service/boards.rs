@@ -1,14 +1,14 @@
 use tracing::instrument;
 
-use super::now;
-use crate::{
-    app::AppState,
-    domain::{Board, BoardId, BoardPage, Cursor, NewBoard, PageRequest, UserId},
-    error::ApiError,
-};
+use super::{ServiceError, Services, now};
+use crate::domain::{Board, BoardId, BoardPage, Cursor, NewBoard, PageRequest, UserId};
 
 #[instrument(skip_all, fields(user_id = author.as_ref()), err(level = "info"))]
-pub async fn create(state: &AppState, author: UserId, input: NewBoard) -> Result<Board, ApiError> {
+pub async fn create(
+    state: &Services,
+    author: UserId,
+    input: NewBoard,
+) -> Result<Board, ServiceError> {
     let board = Board {
         id: BoardId::new(),
         user_id: author,
@@ -24,16 +24,16 @@ pub async fn create(state: &AppState, author: UserId, input: NewBoard) -> Result
     Ok(board)
 }
 
-pub async fn get(state: &AppState, id: BoardId) -> Result<Board, ApiError> {
+pub async fn get(state: &Services, id: BoardId) -> Result<Board, ServiceError> {
     state
         .store
         .find_live_board(id)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// One page of live posts, newest first, with the total that the list shows.
-pub async fn list(state: &AppState, request: &PageRequest) -> Result<BoardPage, ApiError> {
+pub async fn list(state: &Services, request: &PageRequest) -> Result<BoardPage, ServiceError> {
     let store = &state.store;
     match request {
         PageRequest::Numbered { page: 1, per_page } => {
@@ -90,11 +90,11 @@ pub async fn list(state: &AppState, request: &PageRequest) -> Result<BoardPage, 
 /// Check order of API.md: (token and body checked by the caller) → exists (404) → author (403).
 #[instrument(skip_all, fields(user_id = caller.as_ref(), board_id = %id), err(level = "info"))]
 pub async fn update(
-    state: &AppState,
+    state: &Services,
     caller: UserId,
     id: BoardId,
     input: NewBoard,
-) -> Result<Board, ApiError> {
+) -> Result<Board, ServiceError> {
     let mut board = find_own(state, &caller, id).await?;
     let updated_at = now();
     if !state
@@ -103,7 +103,7 @@ pub async fn update(
         .await?
     {
         // Deleted between the read and the write.
-        return Err(ApiError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     board.title = input.title;
     board.content = input.content;
@@ -112,7 +112,7 @@ pub async fn update(
 }
 
 #[instrument(skip_all, fields(user_id = caller.as_ref(), board_id = %id), err(level = "info"))]
-pub async fn delete(state: &AppState, caller: UserId, id: BoardId) -> Result<Board, ApiError> {
+pub async fn delete(state: &Services, caller: UserId, id: BoardId) -> Result<Board, ServiceError> {
     let mut board = find_own(state, &caller, id).await?;
     // An update that committed after the read above may carry a later timestamp than this
     // delete; then the post is read again, so that `deleted_at` never precedes `updated_at`
@@ -129,9 +129,9 @@ pub async fn delete(state: &AppState, caller: UserId, id: BoardId) -> Result<Boa
             .store
             .find_live_board(id)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
     }
-    Err(ApiError::Unavailable(
+    Err(ServiceError::Unavailable(
         "the post kept changing while it was being deleted".into(),
     ))
 }
@@ -143,11 +143,11 @@ const MAX_DELETE_TRIES: usize = 5;
 /// The token's user is looked up only on those refusals (then 401 if it is gone, as API.md
 /// orders 401 before 404 and 403): when the post is the caller's, the post's foreign key
 /// already proves that the user exists, so a successful write costs no extra round trip.
-async fn find_own(state: &AppState, caller: &UserId, id: BoardId) -> Result<Board, ApiError> {
+async fn find_own(state: &Services, caller: &UserId, id: BoardId) -> Result<Board, ServiceError> {
     let refusal = match state.store.find_live_board(id).await? {
         Some(board) if board.user_id == *caller => return Ok(board),
-        Some(_) => ApiError::Forbidden,
-        None => ApiError::NotFound,
+        Some(_) => ServiceError::Forbidden,
+        None => ServiceError::NotFound,
     };
     if state.store.user_exists(caller).await? {
         Err(refusal)
@@ -157,7 +157,7 @@ async fn find_own(state: &AppState, caller: &UserId, id: BoardId) -> Result<Boar
 }
 
 /// A valid token whose user no longer exists is refused like a bad token.
-fn user_gone() -> ApiError {
+fn user_gone() -> ServiceError {
     tracing::debug!("token rejected: its user no longer exists");
-    ApiError::Unauthorized
+    ServiceError::Unauthorized
 }

@@ -2,7 +2,8 @@ use std::{net::IpAddr, num::NonZeroU32};
 
 use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock, clock::DefaultClock};
 
-use crate::{domain::Email, error::ApiError};
+use super::ServiceError;
+use crate::domain::Email;
 
 /// Login attempts per minute, per client IP and (separately) per email, so that neither
 /// one address nor a botnet aimed at one account can guess passwords quickly.
@@ -30,7 +31,7 @@ impl LoginLimiter {
         }
     }
 
-    pub fn check(&self, ip: IpAddr, email: &Email) -> Result<(), ApiError> {
+    pub fn check(&self, ip: IpAddr, email: &Email) -> Result<(), ServiceError> {
         let Some((by_ip, by_email)) = &self.limits else {
             return Ok(());
         };
@@ -40,9 +41,7 @@ impl LoginLimiter {
         verdict.map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             tracing::info!(%ip, retry_after_ms = wait.as_millis() as u64, "login rate limit hit");
-            ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs_f64().ceil() as u64,
-            }
+            ServiceError::TooManyRequests { retry_after: wait }
         })
     }
 
@@ -69,10 +68,11 @@ mod tests {
         for _ in 0..3 {
             limiter.check(ip, &email).unwrap();
         }
-        let Err(ApiError::TooManyRequests { retry_after_secs }) = limiter.check(ip, &email) else {
+        let Err(ServiceError::TooManyRequests { retry_after }) = limiter.check(ip, &email) else {
             panic!("fourth attempt should be limited");
         };
-        assert!((1..=60).contains(&retry_after_secs));
+        assert!(retry_after > std::time::Duration::ZERO);
+        assert!(retry_after <= std::time::Duration::from_secs(60));
         // Another address is limited by the email's own budget.
         let other_ip: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(limiter.check(other_ip, &email).is_err());

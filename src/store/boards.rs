@@ -1,10 +1,7 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, on_pool, on_reader, run_to_completion};
-use crate::{
-    domain::{Board, BoardId, Content, Cursor, Title, UserId},
-    error::ApiError,
-};
+use super::{Store, StoreError, autocommit, read, transaction};
+use crate::domain::{Board, BoardId, Content, Cursor, Title, UserId};
 
 #[derive(sqlx::FromRow)]
 struct BoardRow {
@@ -18,11 +15,11 @@ struct BoardRow {
 }
 
 impl TryFrom<BoardRow> for Board {
-    type Error = ApiError;
+    type Error = StoreError;
 
-    fn try_from(row: BoardRow) -> Result<Self, ApiError> {
+    fn try_from(row: BoardRow) -> Result<Self, StoreError> {
         let id = BoardId::parse(&row.id).ok_or_else(|| {
-            ApiError::internal(format!("stored board id {:?} is not a UUID", row.id))
+            StoreError::Corrupt(format!("stored board id {:?} is not a UUID", row.id))
         })?;
         Ok(Board {
             id,
@@ -36,7 +33,7 @@ impl TryFrom<BoardRow> for Board {
     }
 }
 
-fn into_boards(rows: Vec<BoardRow>) -> Result<Vec<Board>, ApiError> {
+fn into_boards(rows: Vec<BoardRow>) -> Result<Vec<Board>, StoreError> {
     rows.into_iter().map(Board::try_from).collect()
 }
 
@@ -92,14 +89,9 @@ struct CountedRow {
 impl Store {
     /// Inserts a post and counts it, in one transaction.
     /// `false` when the author does not exist: the foreign key refused the row.
-    pub async fn insert_board(&self, board: &Board) -> Result<bool, ApiError> {
-        let (store, board) = (self.clone(), board.clone());
-        run_to_completion(async move { store.insert_board_now(&board).await }).await
-    }
-
-    async fn insert_board_now(&self, board: &Board) -> Result<bool, ApiError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+    pub async fn insert_board(&self, board: &Board) -> Result<bool, StoreError> {
+        let board = board.clone();
+        transaction!(self, |tx| {
             let inserted = sqlx::query(INSERT)
                 .bind(board.id.to_db())
                 .bind(board.user_id.as_ref())
@@ -113,15 +105,17 @@ impl Store {
                 Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => return Ok(false),
                 Err(e) => return Err(e.into()),
             }
-            sqlx::query(COUNT_UP).bind(counter_shard(board.id)).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        Ok(true)
+            sqlx::query(COUNT_UP)
+                .bind(counter_shard(board.id))
+                .execute(&mut *tx)
+                .await?;
+            true
+        })
     }
 
     /// A post that is not soft-deleted.
-    pub async fn find_live_board(&self, id: BoardId) -> Result<Option<Board>, ApiError> {
-        let row = on_reader!(self, conn => sqlx::query_as::<_, BoardRow>(FIND_LIVE)
+    pub async fn find_live_board(&self, id: BoardId) -> Result<Option<Board>, StoreError> {
+        let row = read!(self, |conn| sqlx::query_as::<_, BoardRow>(FIND_LIVE)
             .bind(id.to_db())
             .fetch_optional(conn)
             .await)?;
@@ -135,8 +129,8 @@ impl Store {
         title: &Title,
         content: &Content,
         updated_at: DateTime<Utc>,
-    ) -> Result<bool, ApiError> {
-        let result = on_pool!(self, pool => sqlx::query(UPDATE)
+    ) -> Result<bool, StoreError> {
+        let result = autocommit!(self, |pool| sqlx::query(UPDATE)
             .bind(title.as_ref())
             .bind(content.as_ref())
             .bind(updated_at)
@@ -154,18 +148,8 @@ impl Store {
         &self,
         id: BoardId,
         deleted_at: DateTime<Utc>,
-    ) -> Result<bool, ApiError> {
-        let store = self.clone();
-        run_to_completion(async move { store.soft_delete_board_now(id, deleted_at).await }).await
-    }
-
-    async fn soft_delete_board_now(
-        &self,
-        id: BoardId,
-        deleted_at: DateTime<Utc>,
-    ) -> Result<bool, ApiError> {
-        let deleted = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+    ) -> Result<bool, StoreError> {
+        transaction!(self, |tx| {
             let result = sqlx::query(SOFT_DELETE)
                 .bind(deleted_at)
                 .bind(id.to_db())
@@ -174,24 +158,25 @@ impl Store {
                 .await?;
             let deleted = result.rows_affected() == 1;
             if deleted {
-                sqlx::query(COUNT_DOWN).bind(counter_shard(id)).execute(&mut *tx).await?;
+                sqlx::query(COUNT_DOWN)
+                    .bind(counter_shard(id))
+                    .execute(&mut *tx)
+                    .await?;
             }
-            tx.commit().await?;
             deleted
-        });
-        Ok(deleted)
+        })
     }
 
-    pub async fn live_board_count(&self) -> Result<u64, ApiError> {
-        let count: i64 = on_reader!(self, conn => sqlx::query_scalar(LIVE_COUNT)
+    pub async fn live_board_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = read!(self, |conn| sqlx::query_scalar(LIVE_COUNT)
             .fetch_one(conn)
             .await)?;
         Ok(count.max(0) as u64)
     }
 
     /// The first `limit` live posts, newest first, and the live count.
-    pub async fn list_boards_first(&self, limit: u32) -> Result<(Vec<Board>, u64), ApiError> {
-        let rows = on_reader!(self, conn => sqlx::query_as::<_, CountedRow>(FIRST)
+    pub async fn list_boards_first(&self, limit: u32) -> Result<(Vec<Board>, u64), StoreError> {
+        let rows = read!(self, |conn| sqlx::query_as::<_, CountedRow>(FIRST)
             .bind(i64::from(limit))
             .fetch_all(conn)
             .await)?;
@@ -199,9 +184,9 @@ impl Store {
     }
 
     /// Live posts, newest first, skipping `offset` (callers skip this past the end).
-    pub async fn list_boards_at(&self, offset: u64, limit: u32) -> Result<Vec<Board>, ApiError> {
+    pub async fn list_boards_at(&self, offset: u64, limit: u32) -> Result<Vec<Board>, StoreError> {
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let rows = on_reader!(self, conn => sqlx::query_as::<_, BoardRow>(AT_OFFSET)
+        let rows = read!(self, |conn| sqlx::query_as::<_, BoardRow>(AT_OFFSET)
             .bind(i64::from(limit))
             .bind(offset)
             .fetch_all(conn)
@@ -215,8 +200,8 @@ impl Store {
         &self,
         cursor: &Cursor,
         limit: u32,
-    ) -> Result<(Vec<Board>, u64), ApiError> {
-        let rows = on_reader!(self, conn => sqlx::query_as::<_, CountedRow>(AFTER)
+    ) -> Result<(Vec<Board>, u64), StoreError> {
+        let rows = read!(self, |conn| sqlx::query_as::<_, CountedRow>(AFTER)
             .bind(cursor.created_at)
             .bind(cursor.created_at)
             .bind(cursor.id.to_db())
@@ -227,7 +212,7 @@ impl Store {
     }
 
     /// The posts of counted rows, and their count (asked separately when there are no rows).
-    async fn with_total(&self, rows: Vec<CountedRow>) -> Result<(Vec<Board>, u64), ApiError> {
+    async fn with_total(&self, rows: Vec<CountedRow>) -> Result<(Vec<Board>, u64), StoreError> {
         let total = match rows.first() {
             Some(row) => row.total.max(0) as u64,
             None => self.live_board_count().await?,

@@ -1,8 +1,12 @@
-//! MySQL connections for single-statement reads (GET one, the list, the count).
+//! MySQL connections for single-statement reads (GET one, the list, the count, user lookups).
 //!
-//! sqlx's pool pings every connection when it is handed back (a second round trip per
-//! query, which is there to flush rollbacks of abandoned transactions). A single SELECT
-//! leaves nothing to flush, so these connections skip it: a connection goes back to the
+//! Workaround: sqlx's pool pings every connection when it is handed back
+//! (`Floating::return_to_pool`; `test_before_acquire(false)` turns off only the ping on
+//! acquire, see launchbadge/sqlx#1743), a second round trip per query that is there to
+//! flush rollbacks of abandoned transactions. It can go when sqlx lets a pool skip that
+//! ping (or skips it for connections with nothing to flush); then `read!` can use the pool
+//! and GET one must stay as fast in `bench/run.sh`.
+//! A single SELECT leaves nothing to flush, so these connections skip it: a connection goes back to the
 //! idle list only after its statement succeeded; one whose request was cancelled half-way,
 //! or whose statement failed, is dropped instead. Reads are idempotent, so a read that fails on a
 //! reused connection (the server closed it while idle, or restarted) is tried once more on

@@ -1,10 +1,7 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, on_pool};
-use crate::{
-    domain::{Email, User, UserId},
-    error::ApiError,
-};
+use super::{Store, StoreError, autocommit, read};
+use crate::domain::{Email, User, UserId};
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -31,10 +28,10 @@ const EXISTS: &str = "select count(*) from user where id = ?";
 const SET_PASSWORD: &str = "update user set password = ? where id = ?";
 
 impl Store {
-    /// Inserts a user; the unique index on `email` turns a duplicate (even a concurrent
-    /// one) into `EmailTaken`.
-    pub async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), ApiError> {
-        let result = on_pool!(self, pool => sqlx::query(INSERT)
+    /// Inserts a user; the unique index on `email` (the table's one unique key besides the
+    /// generated id) turns a duplicate, even a concurrent one, into `Duplicate`.
+    pub async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError> {
+        let result = autocommit!(self, |pool| sqlx::query(INSERT)
             .bind(user.id.as_ref())
             .bind(user.email.as_ref())
             .bind(password_hash)
@@ -43,9 +40,10 @@ impl Store {
             .await
             .map(|_| ()));
         match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::EmailTaken),
-            Err(e) => Err(e.into()),
+            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                Err(StoreError::Duplicate)
+            }
+            other => other,
         }
     }
 
@@ -53,18 +51,18 @@ impl Store {
     pub async fn find_user_by_email(
         &self,
         email: &Email,
-    ) -> Result<Option<(User, String)>, ApiError> {
-        let row = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(BY_EMAIL)
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let row = read!(self, |conn| sqlx::query_as::<_, UserRow>(BY_EMAIL)
             .bind(email.as_ref())
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await)?;
         Ok(row.map(UserRow::into_user))
     }
 
-    pub async fn user_exists(&self, id: &UserId) -> Result<bool, ApiError> {
-        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(EXISTS)
+    pub async fn user_exists(&self, id: &UserId) -> Result<bool, StoreError> {
+        let count: i64 = read!(self, |conn| sqlx::query_scalar(EXISTS)
             .bind(id.as_ref())
-            .fetch_one(pool)
+            .fetch_one(conn)
             .await)?;
         Ok(count > 0)
     }
@@ -73,8 +71,8 @@ impl Store {
         &self,
         id: &UserId,
         password_hash: &str,
-    ) -> Result<(), ApiError> {
-        on_pool!(self, pool => sqlx::query(SET_PASSWORD)
+    ) -> Result<(), StoreError> {
+        autocommit!(self, |pool| sqlx::query(SET_PASSWORD)
             .bind(password_hash)
             .bind(id.as_ref())
             .execute(pool)

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, expect_error, expect_status, send};
+use crate::helpers::{TestApp, backends, board_path, expect_error, expect_status, send};
 
 backends!(
     the_seed_readme_curl_sequence_works_end_to_end,
@@ -14,24 +14,6 @@ backends!(
     delete_checks_token_then_existence_then_author_and_is_soft,
     ids_that_are_not_post_ids_are_not_found,
 );
-
-fn put(app: &TestApp, id: &str, token: Option<&str>, body: Value) -> reqwest::RequestBuilder {
-    let request = app
-        .request(Method::PUT, &format!("/api/board/{id}"))
-        .json(&body);
-    match token {
-        Some(token) => request.bearer_auth(token),
-        None => request,
-    }
-}
-
-fn delete(app: &TestApp, id: &str, token: Option<&str>) -> reqwest::RequestBuilder {
-    let request = app.request(Method::DELETE, &format!("/api/board/{id}"));
-    match token {
-        Some(token) => request.bearer_auth(token),
-        None => request,
-    }
-}
 
 async fn the_seed_readme_curl_sequence_works_end_to_end(app: TestApp) {
     // 회원가입, 로그인
@@ -64,13 +46,12 @@ async fn the_seed_readme_curl_sequence_works_end_to_end(app: TestApp) {
     assert_eq!(list["boards"][0], *board);
 
     // 게시글 조회
-    let got = expect_status(app.get(&format!("/api/board/{id}")).await, 200).await;
+    let got = expect_status(app.get(&board_path(&id)).await, 200).await;
     assert_eq!(got["board"], *board);
 
     // 게시글 수정
     let updated = expect_status(
-        send(put(
-            &app,
+        send(app.put_board(
             &id,
             Some(&token),
             json!({"title": "안녕하세요2.", "content": "반갑습니다2."}),
@@ -88,11 +69,11 @@ async fn the_seed_readme_curl_sequence_works_end_to_end(app: TestApp) {
             .unwrap()
             .ends_with('Z')
     );
-    let got = expect_status(app.get(&format!("/api/board/{id}")).await, 200).await;
+    let got = expect_status(app.get(&board_path(&id)).await, 200).await;
     assert_eq!(got["board"], updated["board"]);
 
     // 게시글 삭제
-    let deleted = expect_status(send(delete(&app, &id, Some(&token))).await, 200).await;
+    let deleted = expect_status(send(app.delete_board(&id, Some(&token))).await, 200).await;
     assert!(
         deleted["board"]["deleted_at"]
             .as_str()
@@ -100,7 +81,7 @@ async fn the_seed_readme_curl_sequence_works_end_to_end(app: TestApp) {
             .ends_with('Z')
     );
     assert_eq!(deleted["board"]["title"], "안녕하세요2.");
-    expect_error(app.get(&format!("/api/board/{id}")).await, 404, "not_found").await;
+    expect_error(app.get(&board_path(&id)).await, 404, "not_found").await;
     let list = expect_status(app.get("/api/board/boards?page=1&per_page=10").await, 200).await;
     assert_eq!(list["totalBoard"], 0);
     assert_eq!(list["totalPage"], 0);
@@ -193,7 +174,7 @@ async fn text_is_stored_and_returned_as_sent(app: TestApp) {
     assert_eq!(created["board"]["title"], title.trim());
     assert_eq!(created["board"]["content"], content);
     let id = created["board"]["id"].as_str().unwrap();
-    let got = expect_status(app.get(&format!("/api/board/{id}")).await, 200).await;
+    let got = expect_status(app.get(&board_path(id)).await, 200).await;
     assert_eq!(got["board"]["title"], title.trim());
     assert_eq!(got["board"]["content"], content);
     assert_eq!(app.count("select count(*) from board").await, 1);
@@ -219,7 +200,11 @@ async fn a_client_cannot_set_ids_or_timestamps(app: TestApp) {
     assert_ne!(body["board"]["created_at"], forged["created_at"]);
     assert_eq!(body["board"]["deleted_at"], Value::Null);
     let id = body["board"]["id"].as_str().unwrap();
-    let updated = expect_status(send(put(&app, id, Some(&token), forged.clone())).await, 200).await;
+    let updated = expect_status(
+        send(app.put_board(id, Some(&token), forged.clone())).await,
+        200,
+    )
+    .await;
     assert_eq!(updated["board"]["id"], json!(id));
     assert_eq!(updated["board"]["deleted_at"], Value::Null);
     assert_eq!(updated["board"]["created_at"], body["board"]["created_at"]);
@@ -236,73 +221,67 @@ async fn update_checks_token_then_body_then_existence_then_author(app: TestApp) 
 
     // 401 beats a bad body and a missing post.
     expect_error(
-        send(put(&app, &missing, None, bad.clone())).await,
+        send(app.put_board(&missing, None, bad.clone())).await,
         401,
         "unauthorized",
     )
     .await;
     expect_error(
-        send(put(&app, id, Some("garbage"), good.clone())).await,
+        send(app.put_board(id, Some("garbage"), good.clone())).await,
         401,
         "unauthorized",
     )
     .await;
     // 400 beats a missing post and a foreign post.
     expect_error(
-        send(put(&app, &missing, Some(&other), bad.clone())).await,
+        send(app.put_board(&missing, Some(&other), bad.clone())).await,
         400,
         "invalid_board",
     )
     .await;
     expect_error(
-        send(put(&app, id, Some(&other), bad.clone())).await,
+        send(app.put_board(id, Some(&other), bad.clone())).await,
         400,
         "invalid_board",
     )
     .await;
     expect_error(
-        send(put(&app, "not-a-uuid", Some(&other), json!({"x": 1}))).await,
+        send(app.put_board("not-a-uuid", Some(&other), json!({"x": 1}))).await,
         400,
         "invalid_request",
     )
     .await;
     // 404 beats 403.
     expect_error(
-        send(put(&app, &missing, Some(&other), good.clone())).await,
+        send(app.put_board(&missing, Some(&other), good.clone())).await,
         404,
         "not_found",
     )
     .await;
     expect_error(
-        send(put(&app, "not-a-uuid", Some(&other), good.clone())).await,
+        send(app.put_board("not-a-uuid", Some(&other), good.clone())).await,
         404,
         "not_found",
     )
     .await;
     expect_error(
-        send(put(&app, id, Some(&other), good.clone())).await,
+        send(app.put_board(id, Some(&other), good.clone())).await,
         403,
         "forbidden",
     )
     .await;
 
-    let unchanged = expect_status(app.get(&format!("/api/board/{id}")).await, 200).await;
+    let unchanged = expect_status(app.get(&board_path(id)).await, 200).await;
     assert_eq!(unchanged["board"], board);
 
-    let updated = expect_status(send(put(&app, id, Some(&author), good)).await, 200).await;
+    let updated = expect_status(send(app.put_board(id, Some(&author), good)).await, 200).await;
     assert_eq!(updated["board"]["title"], "new");
     assert!(updated["board"]["updated_at"].is_string());
 
     // A deleted post cannot be updated.
-    expect_status(send(delete(&app, id, Some(&author))).await, 200).await;
+    expect_status(send(app.delete_board(id, Some(&author))).await, 200).await;
     expect_error(
-        send(put(
-            &app,
-            id,
-            Some(&author),
-            json!({"title": "again", "content": "c"}),
-        ))
-        .await,
+        send(app.put_board(id, Some(&author), json!({"title": "again", "content": "c"}))).await,
         404,
         "not_found",
     )
@@ -318,33 +297,38 @@ async fn delete_checks_token_then_existence_then_author_and_is_soft(app: TestApp
     let missing = uuid::Uuid::new_v4().to_string();
 
     expect_error(
-        send(delete(&app, &missing, None)).await,
+        send(app.delete_board(&missing, None)).await,
         401,
         "unauthorized",
     )
     .await;
-    expect_error(send(delete(&app, id, None)).await, 401, "unauthorized").await;
+    expect_error(send(app.delete_board(id, None)).await, 401, "unauthorized").await;
     expect_error(
-        send(delete(&app, &missing, Some(&other))).await,
+        send(app.delete_board(&missing, Some(&other))).await,
         404,
         "not_found",
     )
     .await;
-    expect_error(send(delete(&app, id, Some(&other))).await, 403, "forbidden").await;
+    expect_error(
+        send(app.delete_board(id, Some(&other))).await,
+        403,
+        "forbidden",
+    )
+    .await;
     assert_eq!(
         expect_status(app.get("/api/board/boards").await, 200).await["totalBoard"],
         2
     );
 
-    let deleted = expect_status(send(delete(&app, id, Some(&author))).await, 200).await;
+    let deleted = expect_status(send(app.delete_board(id, Some(&author))).await, 200).await;
     assert!(deleted["board"]["deleted_at"].is_string());
     expect_error(
-        send(delete(&app, id, Some(&author))).await,
+        send(app.delete_board(id, Some(&author))).await,
         404,
         "not_found",
     )
     .await;
-    expect_error(app.get(&format!("/api/board/{id}")).await, 404, "not_found").await;
+    expect_error(app.get(&board_path(id)).await, 404, "not_found").await;
 
     let list = expect_status(app.get("/api/board/boards").await, 200).await;
     assert_eq!(list["totalBoard"], 1);
@@ -386,25 +370,16 @@ async fn ids_that_are_not_post_ids_are_not_found(app: TestApp) {
         &id.replace('-', ""),
         "%FF%FE",
     ] {
+        expect_error(app.get(&board_path(bad)).await, 404, "not_found").await;
         expect_error(
-            app.get(&format!("/api/board/{bad}")).await,
-            404,
-            "not_found",
-        )
-        .await;
-        expect_error(
-            send(delete(&app, bad, Some(&token))).await,
+            send(app.delete_board(bad, Some(&token))).await,
             404,
             "not_found",
         )
         .await;
     }
     // The canonical form in upper case names the same post.
-    let got = expect_status(
-        app.get(&format!("/api/board/{}", id.to_uppercase())).await,
-        200,
-    )
-    .await;
+    let got = expect_status(app.get(&board_path(id.to_uppercase())).await, 200).await;
     assert_eq!(got["board"]["id"], json!(id));
     assert_eq!(
         expect_status(app.get("/api/board/boards").await, 200).await["totalBoard"],

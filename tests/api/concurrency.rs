@@ -7,7 +7,10 @@ use reqwest::Method;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
-use crate::helpers::{Backend, TestApp, backends, expect_status};
+use crate::{
+    common::raw_http,
+    helpers::{Backend, TestApp, backends, board_path, expect_status},
+};
 
 backends!(racing_updates_and_deletes_end_in_a_serial_state);
 
@@ -33,9 +36,7 @@ async fn racing_updates_and_deletes_end_in_a_serial_state(app: TestApp) {
             } else {
                 (Method::DELETE, "delete")
             };
-            let mut request = app
-                .request(method, &format!("/api/board/{id}"))
-                .bearer_auth(&token);
+            let mut request = app.request(method, &board_path(&id)).bearer_auth(&token);
             let title = format!("title {i}");
             if kind == "update" {
                 request = request.json(&json!({"title": title, "content": "c"}));
@@ -64,7 +65,7 @@ async fn racing_updates_and_deletes_end_in_a_serial_state(app: TestApp) {
 
     // The post is deleted; its last title is the original or one a successful update wrote,
     // and no successful update happened after the delete.
-    expect_status(app.get(&format!("/api/board/{id}")).await, 404).await;
+    expect_status(app.get(&board_path(&id)).await, 404).await;
     let title = app
         .scalar("select title from board where id = ?", &id)
         .await
@@ -108,43 +109,43 @@ async fn racing_updates_and_deletes_end_in_a_serial_state(app: TestApp) {
 /// transaction (which would swallow later writes uncommitted and hold their locks).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abandoned_writes_leave_no_transaction_open() {
-    crate::helpers::run(Backend::MySql, &[], async |app: TestApp| {
-        let (_, token) = app.user().await;
-        let address = app.address.trim_start_matches("http://").to_string();
-        let body = r#"{"title": "t", "content": "c"}"#;
-        let request = format!(
-            "POST /api/board HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let mut tasks = Vec::new();
-        for i in 0..800u64 {
-            let (address, request) = (address.clone(), request.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-                stream.write_all(request.as_bytes()).await.unwrap();
-                tokio::time::sleep(Duration::from_micros((i % 40) * 75)).await;
-                drop(stream);
-            }));
-        }
-        for task in tasks {
-            task.await.unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let open = app
-            .count(
-                "select count(*) from information_schema.innodb_trx t \
+    crate::helpers::run(
+        Backend::MySql,
+        |_| {},
+        async |app: TestApp| {
+            let (_, token) = app.user().await;
+            let address = app.authority().to_string();
+            let request =
+                raw_http::authed_post("/api/board", &token, r#"{"title": "t", "content": "c"}"#);
+            let mut tasks = Vec::new();
+            for i in 0..800u64 {
+                let (address, request) = (address.clone(), request.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut stream = raw_http::connect(&address).await;
+                    stream.write_all(request.as_bytes()).await.unwrap();
+                    tokio::time::sleep(Duration::from_micros((i % 40) * 75)).await;
+                    drop(stream);
+                }));
+            }
+            for task in tasks {
+                task.await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let open = app
+                .count(
+                    "select count(*) from information_schema.innodb_trx t \
                  join information_schema.processlist p on p.id = t.trx_mysql_thread_id \
                  where p.db = database() and p.id <> connection_id()",
-            )
-            .await;
-        assert_eq!(open, 0, "transactions left open on pooled connections");
-        // What was written is committed and counted.
-        let live = app
-            .count("select count(*) from board where deleted_at is null")
-            .await;
-        let list = expect_status(app.get("/api/board/boards").await, 200).await;
-        assert_eq!(list["totalBoard"], live);
-    })
+                )
+                .await;
+            assert_eq!(open, 0, "transactions left open on pooled connections");
+            // What was written is committed and counted.
+            let live = app
+                .count("select count(*) from board where deleted_at is null")
+                .await;
+            let list = expect_status(app.get("/api/board/boards").await, 200).await;
+            assert_eq!(list["totalBoard"], live);
+        },
+    )
     .await;
 }

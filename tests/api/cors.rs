@@ -4,7 +4,7 @@ use reqwest::Method;
 
 use crate::helpers::{TestApp, backends, expect_status};
 
-backends!(env = &[("CORS_ALLOWED_ORIGINS", "https://app.example")];
+backends!(configure = |config| config.cors_origins = vec!["https://app.example".into()];
     only_listed_origins_get_cors_headers,
 );
 

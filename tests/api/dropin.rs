@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::{Connection, MySqlConnection, Row};
 
-use crate::helpers::{Backend, SECRET, TestApp, TestDb, expect_error, expect_status};
+use crate::helpers::{Backend, SECRET, TestApp, TestDb, board_path, expect_error, expect_status};
 
 /// The DDL of Alembic revisions cdfdd14427d9 + 3f72ab04c9de, as SQLAlchemy emitted it for MySQL.
 const ORIGINAL_SCHEMA: &[&str] = &[
@@ -182,7 +182,7 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
 
         // First start: the migrations adopt the schema without touching a row.
         let db_ref = TestDb::existing(&url);
-        let app = TestApp::spawn(&db_ref, &[]).await;
+        let app = TestApp::spawn(&db_ref).await;
         assert_eq!(snapshot(&url).await, before, "migrations changed data");
 
         // Posts: live ones listed newest first, timestamps in UTC; deleted ones hidden.
@@ -202,7 +202,7 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
             .collect();
         assert_eq!(listed, live.iter().map(|p| p.id).collect::<Vec<_>>());
         for post in &POSTS {
-            let response = app.get(&format!("/api/board/{}", post.id)).await;
+            let response = app.get(&board_path(post.id)).await;
             if post.deleted_at.is_some() {
                 expect_error(response, 404, "not_found").await;
                 continue;
@@ -222,7 +222,7 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
         // Sessions: a token the original issued still works, and authors keep their posts.
         let token = original_token(USER_IDS[0]);
         let own = app
-            .request(Method::PUT, &format!("/api/board/{}", POSTS[0].id))
+            .request(Method::PUT, &board_path(POSTS[0].id))
             .bearer_auth(&token)
             .json(&json!({"title": "edited after the switch", "content": "still mine"}))
             .send()
@@ -230,7 +230,7 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
             .unwrap();
         expect_status(own, 200).await;
         let foreign = app
-            .request(Method::PUT, &format!("/api/board/{}", POSTS[1].id))
+            .request(Method::PUT, &board_path(POSTS[1].id))
             .bearer_auth(&token)
             .json(&json!({"title": "not mine", "content": "x"}))
             .send()
@@ -279,7 +279,7 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
 
         // Second start: migrations run again harmlessly; nothing else changes.
         let before_second = snapshot(&url).await;
-        let app = TestApp::spawn(&db_ref, &[]).await;
+        let app = TestApp::spawn(&db_ref).await;
         assert_eq!(snapshot(&url).await, before_second);
         assert_eq!(
             app.count("select count(*) from _sqlx_migrations where success = 1")

@@ -1,16 +1,16 @@
-//! `TestApp`: the real server on 127.0.0.1:0 against a fresh database (a new MySQL schema or a
-//! temp SQLite file), and the `backends!` macro that runs every test on both.
+//! `TestApp`: the real server (built by `startup::App`, as `main` builds it) on 127.0.0.1:0
+//! against a fresh database (a new MySQL schema or a temp SQLite file), and the `backends!`
+//! macro that runs every test on both.
 
-use std::{collections::HashMap, future::Future};
+use std::{fmt::Display, future::Future, time::Duration};
 
-use board::{
-    app::{self, AppState},
-    config::Config,
-    store::Store,
-};
+use board::{config::Config, startup::App, store::Store};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
-use tokio::{net::TcpListener, sync::oneshot};
+use sqlx::{MySqlPool, SqlitePool};
+use tokio::sync::oneshot;
+
+use crate::common::temp_dir::TempDir;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
@@ -21,39 +21,36 @@ pub enum Backend {
 }
 
 /// Expands each listed `async fn name(app: TestApp)` into `mysql::name` and `sqlite::name`.
+/// `configure = |config| ...;` first changes the server's `Config` for all of them.
 macro_rules! backends {
     ($($name:ident),* $(,)?) => {
-        mod mysql {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { $crate::helpers::run($crate::helpers::Backend::MySql, &[], super::$name).await } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { $crate::helpers::run($crate::helpers::Backend::Sqlite, &[], super::$name).await } )*
-        }
+        backends!(configure = |_| {}; $($name),*);
     };
-    // Same, with extra environment for the server's configuration.
-    (env = $env:expr; $($name:ident),* $(,)?) => {
+    (configure = $configure:expr; $($name:ident),* $(,)?) => {
         mod mysql {
+            #[allow(unused_imports)]
+            use super::*;
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { $crate::helpers::run($crate::helpers::Backend::MySql, $env, super::$name).await } )*
+               async fn $name() { $crate::helpers::run($crate::helpers::Backend::MySql, $configure, super::$name).await } )*
         }
         mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { $crate::helpers::run($crate::helpers::Backend::Sqlite, $env, super::$name).await } )*
+               async fn $name() { $crate::helpers::run($crate::helpers::Backend::Sqlite, $configure, super::$name).await } )*
         }
     };
 }
 pub(crate) use backends;
 
 /// Spawns the app, runs the test, and drops the database even when the test panicked.
-pub async fn run<F, Fut>(backend: Backend, env: &[(&str, &str)], test: F)
+pub async fn run<F, Fut>(backend: Backend, configure: impl FnOnce(&mut Config), test: F)
 where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let db = TestDb::create(backend).await;
-    let app = TestApp::spawn(&db, env).await;
+    let app = TestApp::spawn_with(&db, configure).await;
     let outcome = tokio::spawn(test(app)).await;
     db.drop().await;
     if let Err(error) = outcome {
@@ -65,12 +62,26 @@ pub fn mysql_base_url() -> String {
     std::env::var("TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
 }
 
+/// The configuration a test server starts from: the test database, a fixed key, an
+/// ephemeral port on loopback.
+pub fn test_config(db: &TestDb) -> Config {
+    let vars = [
+        ("DATABASE_URL".to_string(), db.url.clone()),
+        ("JWT_SECRET_KEY".to_string(), SECRET.to_string()),
+        ("HOST".to_string(), "127.0.0.1".to_string()),
+        ("PORT".to_string(), "0".to_string()),
+    ];
+    let mut config = Config::from_vars(vars.into_iter().collect()).expect("test configuration");
+    config.db_connect_timeout = Duration::from_secs(10);
+    config
+}
+
 /// A database that belongs to one test.
 pub struct TestDb {
     pub url: String,
-    backend: Backend,
+    pub backend: Backend,
     name: String,
-    _dir: Option<tempfile_dir::TempDir>,
+    _dir: Option<TempDir>,
 }
 
 impl TestDb {
@@ -96,8 +107,8 @@ impl TestDb {
                 }
             }
             Backend::Sqlite => {
-                let dir = tempfile_dir::TempDir::new();
-                let url = format!("sqlite://{}/board.db", dir.path());
+                let dir = TempDir::new("board-test");
+                let url = format!("sqlite://{}/board.db", dir.path_str());
                 Self {
                     url,
                     backend,
@@ -155,47 +166,67 @@ async fn admin_execute_all(statements: &[String]) -> Result<(), sqlx::Error> {
     connection.close().await
 }
 
+/// The test's own connection to the app's database, for fixtures and for looking at rows.
+#[derive(Clone)]
+enum Inspector {
+    MySql(MySqlPool),
+    Sqlite(SqlitePool),
+}
+
+impl Inspector {
+    async fn connect(db: &TestDb) -> Self {
+        match db.backend {
+            Backend::MySql => Self::MySql(
+                sqlx::mysql::MySqlPoolOptions::new()
+                    .max_connections(2)
+                    .connect(&db.url)
+                    .await
+                    .expect("connect to the test database"),
+            ),
+            Backend::Sqlite => Self::Sqlite(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(2)
+                    .connect(&db.url)
+                    .await
+                    .expect("open the test database"),
+            ),
+        }
+    }
+}
+
 pub struct TestApp {
     pub address: String,
+    pub backend: Backend,
     pub client: Client,
+    /// The server's own database handle (closing it stages an outage).
     pub store: Store,
+    inspector: Inspector,
     _shutdown: oneshot::Sender<()>,
 }
 
 impl TestApp {
-    pub async fn spawn(db: &TestDb, env: &[(&str, &str)]) -> Self {
-        let mut vars: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".into(), db.url.clone()),
-            ("JWT_SECRET_KEY".into(), SECRET.into()),
-        ]);
-        for (name, value) in env {
-            vars.insert(name.to_string(), value.to_string());
-        }
-        let config = Config::from_vars(vars).expect("test configuration");
-        let store = Store::connect(
-            &config.database,
-            config.db_pool_size,
-            std::time::Duration::from_secs(10),
-        )
-        .await
-        .expect("connect to the test database");
-        store.migrate().await.expect("migrate the test database");
-        let router = app::build(&config, AppState::new(&config, store.clone()));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = format!("http://{}", listener.local_addr().unwrap());
+    pub async fn spawn(db: &TestDb) -> Self {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Builds the server through `startup::App`, as `main` does, with `configure` applied to
+    /// the test configuration, and serves it until the `TestApp` is dropped.
+    pub async fn spawn_with(db: &TestDb, configure: impl FnOnce(&mut Config)) -> Self {
+        let mut config = test_config(db);
+        configure(&mut config);
+        let app = App::build(&config).await.expect("build the test server");
+        let address = format!("http://{}", app.local_addr().unwrap());
+        let store = app.store();
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(board::http::server::serve(
-            listener,
-            router,
-            config.request_timeout,
-            async {
-                let _ = stop.await;
-            },
-        ));
+        tokio::spawn(app.run_until(async {
+            let _ = stop.await;
+        }));
         Self {
             address,
+            backend: db.backend,
             client: Client::new(),
             store,
+            inspector: Inspector::connect(db).await,
             _shutdown: shutdown,
         }
     }
@@ -205,20 +236,29 @@ impl TestApp {
             .request(method, format!("{}{}", self.address, path))
     }
 
+    /// `request`, with the bearer token when there is one.
+    pub fn authed(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self.request(method, path);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
     pub async fn signup(&self, email: &str, password: &str) -> Response {
-        self.request(Method::POST, "/api/user/signup")
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap()
+        send(
+            self.request(Method::POST, "/api/user/signup")
+                .json(&json!({"email": email, "password": password})),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.request(Method::POST, "/api/user/login")
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap()
+        send(
+            self.request(Method::POST, "/api/user/login")
+                .json(&json!({"email": email, "password": password})),
+        )
+        .await
     }
 
     /// Signs up a fresh user and returns (user id, access token).
@@ -233,12 +273,12 @@ impl TestApp {
     }
 
     pub async fn create_board(&self, token: &str, title: &str, content: &str) -> Response {
-        self.request(Method::POST, "/api/board")
-            .bearer_auth(token)
-            .json(&json!({"title": title, "content": content}))
-            .send()
-            .await
-            .unwrap()
+        send(
+            self.request(Method::POST, "/api/board")
+                .bearer_auth(token)
+                .json(&json!({"title": title, "content": content})),
+        )
+        .await
     }
 
     /// Creates a post and returns its JSON.
@@ -248,16 +288,26 @@ impl TestApp {
         body["board"].clone()
     }
 
+    /// `PUT /api/board/{id}` with `body`, not yet sent.
+    pub fn put_board(&self, id: impl Display, token: Option<&str>, body: Value) -> RequestBuilder {
+        self.authed(Method::PUT, &board_path(id), token).json(&body)
+    }
+
+    /// `DELETE /api/board/{id}`, not yet sent.
+    pub fn delete_board(&self, id: impl Display, token: Option<&str>) -> RequestBuilder {
+        self.authed(Method::DELETE, &board_path(id), token)
+    }
+
     pub async fn get(&self, path: &str) -> Response {
-        self.request(Method::GET, path).send().await.unwrap()
+        send(self.request(Method::GET, path)).await
     }
 
     /// Runs a statement straight against the test database (for sabotage and fixtures).
     pub async fn execute(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
-        match &self.store {
-            Store::MySql(pool, _) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-            Store::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        match &self.inspector {
+            Inspector::MySql(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            Inspector::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
         }
         .expect("statement runs");
     }
@@ -265,14 +315,14 @@ impl TestApp {
     /// A single text value from the database (`None` for SQL NULL or no row).
     pub async fn scalar(&self, sql: &str, bind: &str) -> Option<String> {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
-        match &self.store {
-            Store::MySql(pool, _) => {
+        match &self.inspector {
+            Inspector::MySql(pool) => {
                 sqlx::query_scalar::<_, Option<String>>(sql)
                     .bind(bind)
                     .fetch_optional(pool)
                     .await
             }
-            Store::Sqlite(pool) => {
+            Inspector::Sqlite(pool) => {
                 sqlx::query_scalar::<_, Option<String>>(sql)
                     .bind(bind)
                     .fetch_optional(pool)
@@ -285,12 +335,22 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
-        match &self.store {
-            Store::MySql(pool, _) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
-            Store::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
+        match &self.inspector {
+            Inspector::MySql(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
+            Inspector::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
         }
         .expect("count runs")
     }
+
+    /// `host:port` of the server, for raw HTTP.
+    pub fn authority(&self) -> &str {
+        crate::common::raw_http::authority(&self.address)
+    }
+}
+
+/// The path of one post.
+pub fn board_path(id: impl Display) -> String {
+    format!("/api/board/{id}")
 }
 
 /// Sends a built request (tests only talk to the local server, so a transport error is a bug).
@@ -338,41 +398,5 @@ pub async fn expect_error(response: Response, status: u16, code: &str) -> Value 
 
 /// The JSON payload of a JWT (no verification: for looking at claims).
 pub fn jwt_claims(token: &str) -> Value {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let payload = token.split('.').nth(1).expect("three parts");
-    let mut bytes = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for byte in payload.bytes() {
-        let value = ALPHABET.iter().position(|b| *b == byte).expect("base64url") as u32;
-        acc = (acc << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            bytes.push((acc >> bits) as u8);
-        }
-    }
-    serde_json::from_slice(&bytes).expect("JSON claims")
-}
-
-/// A directory removed on drop (std has none; a crate for this alone is not worth it).
-pub mod tempfile_dir {
-    pub struct TempDir(std::path::PathBuf);
-
-    impl TempDir {
-        pub fn new() -> Self {
-            let path =
-                std::env::temp_dir().join(format!("board-test-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&path).unwrap();
-            Self(path)
-        }
-        pub fn path(&self) -> &str {
-            self.0.to_str().unwrap()
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    jsonwebtoken::dangerous::insecure_decode_claims(token).expect("JSON claims")
 }

@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
+use tokio::io::AsyncWriteExt;
+
+use crate::{
+    common::raw_http,
+    helpers::{TestApp, backends, expect_error, expect_status},
 };
 
-use crate::helpers::{TestApp, backends, expect_error, expect_status};
-
-backends!(env = &[("REQUEST_TIMEOUT", "1")];
+backends!(configure = |config| config.request_timeout = Duration::from_secs(1);
     a_body_that_trickles_in_gets_408,
     a_head_that_trickles_in_is_cut_off,
     long_and_odd_headers_get_clear_answers,
@@ -20,17 +20,12 @@ backends!(env = &[("REQUEST_TIMEOUT", "1")];
 
 async fn a_body_that_trickles_in_gets_408(app: TestApp) {
     let (_, token) = app.user().await;
-    let address = app.address.trim_start_matches("http://").to_string();
-    let mut stream = TcpStream::connect(&address).await.unwrap();
+    let mut stream = raw_http::connect(app.authority()).await;
     let body = r#"{"title": "slow", "content": "loris"}"#;
-    let head = format!(
-        "POST /api/board HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
+    let request = raw_http::authed_post("/api/board", &token, body);
+    let head = &request[..request.len() - body.len()];
     stream.write_all(head.as_bytes()).await.unwrap();
     // One byte every half second: the whole request would take ~18 s.
-    let mut response = Vec::new();
     for byte in body.bytes() {
         if stream.write_all(&[byte]).await.is_err() {
             break;
@@ -43,16 +38,14 @@ async fn a_body_that_trickles_in_gets_408(app: TestApp) {
             break;
         }
     }
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await;
-    let text = String::from_utf8_lossy(&response);
+    let text = raw_http::read_to_close(&mut stream).await;
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains(r#""code":"request_timeout""#), "{text}");
     assert_eq!(app.count("select count(*) from board").await, 0);
 }
 
 async fn a_head_that_trickles_in_is_cut_off(app: TestApp) {
-    let address = app.address.trim_start_matches("http://").to_string();
-    let mut stream = TcpStream::connect(&address).await.unwrap();
+    let mut stream = raw_http::connect(app.authority()).await;
     stream
         .write_all(b"GET /api/board/boards HTTP/1.1\r\nHost: x\r\n")
         .await

@@ -2,11 +2,10 @@
 
 use std::{collections::HashSet, sync::Arc};
 
-use board::store::Store;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, backends, expect_error, expect_status};
+use crate::helpers::{Backend, TestApp, backends, board_path, expect_error, expect_status};
 
 backends!(
     pages_cover_every_post_once_newest_first,
@@ -110,9 +109,9 @@ async fn bad_page_parameters_are_rejected(app: TestApp) {
 async fn equal_timestamps_are_ordered_by_id_without_overlap(app: TestApp) {
     let (user_id, _) = app.user().await;
     // The stored form of one instant: MySQL DATETIME(6), or sqlx's RFC 3339 text on SQLite.
-    let instant = match app.store {
-        Store::MySql(..) => "2026-01-01 00:00:00.000000",
-        Store::Sqlite(_) => "2026-01-01T00:00:00+00:00",
+    let instant = match app.backend {
+        Backend::MySql => "2026-01-01 00:00:00.000000",
+        Backend::Sqlite => "2026-01-01T00:00:00+00:00",
     };
     let mut ids_inserted = Vec::new();
     for _ in 0..9 {
@@ -175,7 +174,7 @@ async fn cursor_paging_walks_the_same_order_as_pages(app: TestApp) {
     let next = first["nextCursor"].as_str().unwrap().to_string();
     let last_id = ids(&first)[2].clone();
     let response = app
-        .request(Method::DELETE, &format!("/api/board/{last_id}"))
+        .request(Method::DELETE, &board_path(&last_id))
         .bearer_auth(&token)
         .send()
         .await
@@ -211,7 +210,7 @@ async fn the_total_stays_exact_under_concurrent_creates_and_deletes(app: TestApp
     for id in doomed.iter().chain(doomed.iter()) {
         let (app, token, id) = (app.clone(), token.clone(), id.clone());
         tasks.push(tokio::spawn(async move {
-            app.request(Method::DELETE, &format!("/api/board/{id}"))
+            app.request(Method::DELETE, &board_path(&id))
                 .bearer_auth(&token)
                 .send()
                 .await

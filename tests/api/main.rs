@@ -1,5 +1,7 @@
 //! Integration tests over real HTTP, every one on MySQL and on SQLite.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 
 mod boards;

@@ -3,7 +3,7 @@
 use reqwest::{Method, redirect::Policy};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, backends, expect_status, mysql_base_url};
+use crate::helpers::{Backend, TestApp, backends, board_path, expect_status, mysql_base_url};
 
 backends!(
     health_and_readiness_answer_json,
@@ -166,28 +166,32 @@ async fn security_headers_are_set_and_cors_is_off_by_default(app: TestApp) {
 /// replaced, and the read retried, without the client seeing an error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_survive_connections_that_mysql_closed() {
-    crate::helpers::run(Backend::MySql, &[], async |app: TestApp| {
-        let (_, token) = app.user().await;
-        let created = expect_status(app.create_board(&token, "t", "c").await, 201).await;
-        let post = format!("/api/board/{}", created["board"]["id"].as_str().unwrap());
-        let reads = async || {
-            let (one, list) = tokio::join!(app.get(&post), app.get("/api/board/boards"));
-            expect_status(one, 200).await;
-            let list = expect_status(list, 200).await;
-            assert_eq!(list["totalBoard"], 1);
-        };
-        for _ in 0..4 {
-            reads().await;
-        }
-        let database = app
-            .scalar("select concat(database(), ?)", "")
-            .await
-            .unwrap();
-        assert!(kill_connections_to(&database).await > 0);
-        for _ in 0..4 {
-            reads().await;
-        }
-    })
+    crate::helpers::run(
+        Backend::MySql,
+        |_| {},
+        async |app: TestApp| {
+            let (_, token) = app.user().await;
+            let created = expect_status(app.create_board(&token, "t", "c").await, 201).await;
+            let post = board_path(created["board"]["id"].as_str().unwrap());
+            let reads = async || {
+                let (one, list) = tokio::join!(app.get(&post), app.get("/api/board/boards"));
+                expect_status(one, 200).await;
+                let list = expect_status(list, 200).await;
+                assert_eq!(list["totalBoard"], 1);
+            };
+            for _ in 0..4 {
+                reads().await;
+            }
+            let database = app
+                .scalar("select concat(database(), ?)", "")
+                .await
+                .unwrap();
+            assert!(kill_connections_to(&database).await > 0);
+            for _ in 0..4 {
+                reads().await;
+            }
+        },
+    )
     .await;
 }
 

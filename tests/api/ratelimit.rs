@@ -1,11 +1,15 @@
 //! API.md, `LOGIN_RATE_PER_MINUTE` and `TRUSTED_PROXIES`: login limits per client IP and per email.
 
+use board::config::TrustedNet;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, backends, expect_error, expect_status};
 
-backends!(env = &[("LOGIN_RATE_PER_MINUTE", "3"), ("TRUSTED_PROXIES", "127.0.0.1")];
+backends!(configure = |config| {
+        config.login_rate_per_minute = 3;
+        config.trusted_proxies = vec![TrustedNet::parse("127.0.0.1").unwrap()];
+    };
     logins_past_the_limit_get_429_with_retry_after,
     the_limit_also_holds_per_email_across_addresses,
 );

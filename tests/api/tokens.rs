@@ -6,7 +6,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{SECRET, TestApp, backends, expect_error, expect_status};
+use crate::helpers::{SECRET, TestApp, backends, board_path, expect_error, expect_status};
 
 backends!(
     writes_need_a_valid_token,
@@ -160,8 +160,8 @@ async fn a_token_whose_user_is_gone_is_refused(app: TestApp) {
     // 401 comes before 404 and 403 for updates and deletes too.
     let (_, token) = app.user().await;
     let created = expect_status(app.create_board(&token, "t", "c").await, 201).await;
-    let someone_elses = format!("/api/board/{}", created["board"]["id"].as_str().unwrap());
-    let missing = format!("/api/board/{}", uuid::Uuid::new_v4());
+    let someone_elses = board_path(created["board"]["id"].as_str().unwrap());
+    let missing = board_path(uuid::Uuid::new_v4());
     for path in [&someone_elses, &missing] {
         for method in [Method::PUT, Method::DELETE] {
             let response = app

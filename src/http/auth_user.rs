@@ -1,6 +1,7 @@
 use axum::{extract::FromRequestParts, http::header::AUTHORIZATION, http::request::Parts};
 
-use crate::{app::AppState, domain::UserId, error::ApiError};
+use super::{ApiError, AppState};
+use crate::domain::UserId;
 
 /// The caller of a write, proven by `Authorization: Bearer <access token>`.
 /// Any defect of the token rejects with 401 `unauthorized`. Whether its user still exists is
@@ -19,7 +20,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .to_str()
             .map_err(|_| ApiError::Unauthorized)?;
         let token = bearer_token(header).ok_or(ApiError::Unauthorized)?;
-        Ok(Self(state.tokens.verify(token)?))
+        Ok(Self(state.services.authenticate(token)?))
     }
 }
 

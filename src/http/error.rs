@@ -1,4 +1,5 @@
-//! `ApiError`: the one place that picks an HTTP status and an error `code` (API.md, "Envelope").
+//! `ApiError`: the one place that picks an HTTP status and an error `code` (docs/API.md,
+//! "Envelope"), with a `From` for every error of the layers below.
 
 use axum::{
     Json,
@@ -8,18 +9,23 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::limits::{BODY_LIMIT, MAX_URI_BYTES};
+use crate::{
+    domain::{DomainError, Field},
+    service::ServiceError,
+};
+
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
     InvalidRequest(String),
+    /// A value that failed its domain rule; the code names the field (`invalid_email`, ...).
     #[error("{0}")]
-    InvalidEmail(&'static str),
-    #[error("{0}")]
-    InvalidPassword(&'static str),
-    #[error("{0}")]
-    InvalidBoard(&'static str),
+    Invalid(DomainError),
     #[error("Missing or invalid access token")]
     Unauthorized,
     #[error("Invalid email or password")]
@@ -32,9 +38,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("Email already exists")]
     EmailTaken,
-    #[error("Request body is larger than 1 MiB")]
+    #[error("Request body is larger than {} MiB", BODY_LIMIT / (1024 * 1024))]
     PayloadTooLarge,
-    #[error("URI is longer than 16 KiB")]
+    #[error("URI is longer than {} KiB", MAX_URI_BYTES / 1024)]
     UriTooLong,
     #[error("Request headers are too many or too large")]
     HeadersTooLarge,
@@ -45,18 +51,15 @@ pub enum ApiError {
     #[error("Too many requests, retry later")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("Service unavailable, retry later")]
-    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Unavailable(#[source] Source),
     #[error("Internal server error")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Internal(#[source] Source),
 }
 
 impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_)
-            | Self::InvalidEmail(_)
-            | Self::InvalidPassword(_)
-            | Self::InvalidBoard(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -76,9 +79,12 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidRequest(_) => "invalid_request",
-            Self::InvalidEmail(_) => "invalid_email",
-            Self::InvalidPassword(_) => "invalid_password",
-            Self::InvalidBoard(_) => "invalid_board",
+            Self::Invalid(error) => match error.field() {
+                Field::Email => "invalid_email",
+                Field::Password => "invalid_password",
+                Field::Board => "invalid_board",
+                Field::Paging => "invalid_request",
+            },
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::Forbidden => "forbidden",
@@ -96,27 +102,31 @@ impl ApiError {
         }
     }
 
-    pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub fn internal(error: impl Into<Source>) -> Self {
         Self::Internal(error.into())
     }
+}
 
-    /// The error for a status that a layer below the handlers produced (axum's 404/405,
-    /// tower-http's 408/413), so that those answers carry the envelope too.
-    pub fn from_status(status: StatusCode) -> Option<Self> {
-        Some(match status {
-            StatusCode::NOT_FOUND => Self::NotFound,
-            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
-            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
-            StatusCode::REQUEST_TIMEOUT => Self::RequestTimeout,
-            StatusCode::BAD_REQUEST => Self::InvalidRequest("Bad request".into()),
-            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable("service unavailable".into()),
-            s if s.is_client_error() => {
-                Self::InvalidRequest(s.canonical_reason().unwrap_or("Bad request").to_string())
-            }
-            s if s.is_server_error() => Self::internal(format!("unexpected status {s}")),
-            _ => return None,
-        })
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        Self::Invalid(error)
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Unauthorized => Self::Unauthorized,
+            ServiceError::InvalidCredentials => Self::InvalidCredentials,
+            ServiceError::Forbidden => Self::Forbidden,
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::EmailTaken => Self::EmailTaken,
+            ServiceError::TooManyRequests { retry_after } => Self::TooManyRequests {
+                retry_after_secs: retry_after.as_secs_f64().ceil() as u64,
+            },
+            ServiceError::Unavailable(source) => Self::Unavailable(source),
+            ServiceError::Internal(source) => Self::Internal(source),
+        }
     }
 }
 
@@ -167,27 +177,4 @@ impl IntoResponse for ApiError {
         }
         response
     }
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            // The database is down or the pool is exhausted: the client may retry.
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                Self::Unavailable(error.into())
-            }
-            sqlx::Error::Database(db) if is_connection_loss(db.code().as_deref()) => {
-                Self::Unavailable(error.into())
-            }
-            _ => Self::Internal(error.into()),
-        }
-    }
-}
-
-/// MySQL codes that mean "the server went away", and SQLite's busy/locked.
-fn is_connection_loss(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some("2002" | "2003" | "2006" | "2013" | "1040" | "1053" | "5" | "6")
-    )
 }

@@ -1,0 +1,78 @@
+//! Why a value could not be parsed. Each message is built from the limit it names, so the
+//! number a client reads is the number the parser checks.
+
+use super::{
+    content::MAX_CONTENT_BYTES,
+    page::MAX_PER_PAGE,
+    password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS},
+    title::MAX_TITLE_CHARS,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("Invalid email format")]
+    Email,
+    #[error("Password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long")]
+    PasswordLength,
+    #[error("Title must be 1 to {MAX_TITLE_CHARS} characters")]
+    TitleLength,
+    #[error("Title must not contain NUL characters")]
+    TitleNul,
+    #[error("Content must be 1 to {MAX_CONTENT_BYTES} bytes")]
+    ContentLength,
+    #[error("Content must not contain NUL characters")]
+    ContentNul,
+    #[error("per_page must be an integer from 1 to {MAX_PER_PAGE}")]
+    PerPage,
+    #[error("page must be an integer of at least 1")]
+    Page,
+    #[error("cursor is not valid")]
+    Cursor,
+}
+
+/// Which input a `DomainError` is about, for callers that report by field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Email,
+    Password,
+    Board,
+    Paging,
+}
+
+impl DomainError {
+    pub fn field(self) -> Field {
+        match self {
+            Self::Email => Field::Email,
+            Self::PasswordLength => Field::Password,
+            Self::TitleLength | Self::TitleNul | Self::ContentLength | Self::ContentNul => {
+                Field::Board
+            }
+            Self::PerPage | Self::Page | Self::Cursor => Field::Paging,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_limits_they_check() {
+        assert_eq!(
+            DomainError::PasswordLength.to_string(),
+            "Password must be 8 to 128 characters long"
+        );
+        assert_eq!(
+            DomainError::TitleLength.to_string(),
+            "Title must be 1 to 200 characters"
+        );
+        assert_eq!(
+            DomainError::ContentLength.to_string(),
+            "Content must be 1 to 65535 bytes"
+        );
+        assert_eq!(
+            DomainError::PerPage.to_string(),
+            "per_page must be an integer from 1 to 100"
+        );
+    }
+}
