@@ -5,6 +5,8 @@ use super::DomainError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
+/// A cursor's timestamp: unix microseconds, at most this many digits (past year 2286).
+pub const MAX_CURSOR_MICROS_DIGITS: usize = 16;
 
 /// Where a page of the list starts: by page number (`OFFSET`), or after a cursor (keyset).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +79,10 @@ impl Cursor {
 
     pub fn decode(raw: &str) -> Option<Self> {
         let (micros, id) = raw.split_once('_')?;
-        if micros.is_empty() || !micros.bytes().all(|b| b.is_ascii_digit()) || micros.len() > 16 {
+        if micros.is_empty()
+            || !micros.bytes().all(|b| b.is_ascii_digit())
+            || micros.len() > MAX_CURSOR_MICROS_DIGITS
+        {
             return None;
         }
         let created_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;

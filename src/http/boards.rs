@@ -1,10 +1,15 @@
 use axum::{extract::State, http::StatusCode, response::IntoResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::path::{Parameter, ParameterIn},
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success};
+use super::{
+    ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success, schemas,
+};
 use crate::{
     domain::{Board, BoardId, Content, NewBoard, PageRequest, Title},
     service,
@@ -21,14 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"title": "안녕하세요.", "content": "반갑습니다."}))]
 pub struct BoardRequest {
-    /// 1 to 200 characters after trimming, not only whitespace, no NUL.
-    #[schema(
-        min_length = 1,
-        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\x00\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000](?:[^\\x00]{0,198}[^\\x00\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000])?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
-    )]
+    #[schema(schema_with = schemas::title)]
     pub title: String,
-    /// 1 to 65,535 bytes of UTF-8 (as many characters when ASCII), no NUL.
-    #[schema(min_length = 1, max_length = 65535, pattern = "^[^\\x00]*$")]
+    #[schema(schema_with = schemas::content)]
     pub content: String,
 }
 
@@ -111,21 +111,18 @@ pub struct BoardListResponse {
     pub next_cursor: Option<String>,
 }
 
-/// Query of the list. With `cursor`, `page` is ignored.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// Query of the list. With `cursor`, `page` is ignored. Documented by `schemas::list_params`.
+#[derive(Debug, Deserialize)]
 pub struct ListParams {
-    /// Page number, from 1 (default 1).
-    #[param(minimum = 1)]
     pub page: Option<i64>,
-    /// Posts per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
-    /// Keyset paging for deep pages: empty for the first page, then the previous `nextCursor`.
-    #[param(
-        pattern = "^([0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
-    )]
     pub cursor: Option<String>,
+}
+
+impl IntoParams for ListParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        schemas::list_params()
+    }
 }
 
 /// Write a post.

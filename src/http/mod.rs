@@ -10,6 +10,7 @@ pub mod health;
 pub mod limits;
 mod middleware;
 pub mod openapi;
+mod schemas;
 pub mod server;
 pub mod users;
 
@@ -23,7 +24,7 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderValue, Method, header},
-    middleware::{from_fn, from_fn_with_state},
+    middleware::{from_fn, from_fn_with_state, map_response},
     response::{IntoResponse, Redirect},
     routing::get,
 };
@@ -86,7 +87,11 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
     });
     let request_timeout = settings.request_timeout;
 
-    api.merge(SwaggerUi::new("/swagger-ui").url("/api-docs/openapi.json", openapi))
+    let swagger =
+        Router::from(SwaggerUi::new("/swagger-ui").url("/api-docs/openapi.json", openapi))
+            .layer(map_response(middleware::envelope_swagger_errors));
+
+    api.merge(swagger)
         .route("/", get(|| async { Redirect::temporary("/swagger-ui/") }))
         .fallback(|| async { ApiError::NotFound })
         // After every route: axum keeps the `Allow` header on these.

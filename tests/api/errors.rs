@@ -102,6 +102,8 @@ async fn the_body_limit_is_one_mebibyte_inclusive(app: TestApp) {
 async fn unknown_routes_and_wrong_methods_use_the_envelope(app: TestApp) {
     expect_error(app.get("/nope").await, 404, "not_found").await;
     expect_error(app.get("/api/board").await, 405, "method_not_allowed").await;
+    // The Swagger UI's own misses too.
+    expect_error(app.get("/swagger-ui/nope.js").await, 404, "not_found").await;
     for (method, path, allow) in [
         (Method::PATCH, "/api/board/boards", "GET,HEAD"),
         (Method::GET, "/api/user/signup", "POST"),
@@ -111,6 +113,7 @@ async fn unknown_routes_and_wrong_methods_use_the_envelope(app: TestApp) {
             "GET,HEAD,PUT,DELETE",
         ),
         (Method::DELETE, "/health", "GET,HEAD"),
+        (Method::POST, "/swagger-ui/", "GET,HEAD"),
     ] {
         let response = app.request(method, path).send().await.unwrap();
         let allowed = response
