@@ -9,6 +9,7 @@ backends!(
     health_and_readiness_answer_json,
     the_root_redirects_to_swagger_ui,
     the_openapi_document_describes_every_operation,
+    the_api_reference_lists_exactly_the_documented_operations,
     every_response_carries_a_request_id,
     security_headers_are_set_and_cors_is_off_by_default,
 );
@@ -23,6 +24,43 @@ async fn health_and_readiness_answer_json(app: TestApp) {
         ready.json::<Value>().await.unwrap(),
         json!({"status": "ready"})
     );
+}
+
+/// docs/API.md names each endpoint in a heading ``### `METHOD /path` ``: those headings and the
+/// operations of the served OpenAPI document are the same set.
+async fn the_api_reference_lists_exactly_the_documented_operations(app: TestApp) {
+    let reference = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/API.md"))
+        .expect("docs/API.md");
+    let mut in_reference: Vec<String> = reference
+        .lines()
+        .filter_map(|line| line.strip_prefix("### `")?.strip_suffix('`'))
+        .map(str::to_string)
+        .collect();
+    in_reference.sort();
+    let document = expect_json(app.get("/api-docs/openapi.json").await).await;
+    let mut in_document: Vec<String> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, operations)| {
+            operations
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect();
+    in_document.sort();
+    assert!(!in_document.is_empty());
+    assert_eq!(
+        in_reference, in_document,
+        "docs/API.md vs /api-docs/openapi.json"
+    );
+}
+
+async fn expect_json(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("JSON")
 }
 
 async fn the_root_redirects_to_swagger_ui(app: TestApp) {
