@@ -20,34 +20,24 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from boardlib import ensure_mariadb, free_port, mariadb, mariadb_up, start_board  # noqa: E402
+
 BINARY = sys.argv[1]
-PORT = 18383
+# One port for the whole run: a restarted server must be found where the first one was.
+PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 DB = f"board_faults_{os.getpid()}"
 ENV = {
     "PATH": os.environ["PATH"], "DATABASE_URL": f"mysql://root@127.0.0.1:3306/{DB}",
-    "JWT_SECRET_KEY": "faults-secret-faults-secret-faults-0123", "HOST": "127.0.0.1", "PORT": str(PORT),
+    "JWT_SECRET_KEY": "faults-secret-faults-secret-faults-0123",
     "LOGIN_RATE_PER_MINUTE": "0", "RUST_LOG": "warn", "DB_CONNECT_TIMEOUT": "30",
 }
 injected = 0
 
 
-def mariadb(sql):
-    return subprocess.run(["mariadb", "-uroot", "-N", "-B", "-e", sql], check=True, capture_output=True,
-                          text=True).stdout.strip()
-
-
-def mariadb_up():
-    return subprocess.run(["mariadb-admin", "-uroot", "--connect-timeout=1", "ping"], capture_output=True).returncode == 0
-
-
 def start_mariadb():
-    subprocess.run(["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"],
-                   check=True)
-    deadline = time.monotonic() + 60
-    while not mariadb_up():
-        assert time.monotonic() < deadline, "MariaDB did not come back"
-        time.sleep(0.2)
+    ensure_mariadb()
 
 
 def stop_mariadb():
@@ -73,16 +63,8 @@ def call(method, path, body=None, token=None, timeout=15):
 
 
 def start_server():
-    process = subprocess.Popen([BINARY], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if call("GET", "/health/ready", timeout=2)[0] == 200:
-                return process
-        except (urllib.error.URLError, ConnectionError, socket.timeout):
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
+    process, _, _ = start_board(BINARY, ENV, port=PORT)
+    return process
 
 
 def user_token():

@@ -23,33 +23,16 @@ import urllib.request
 import json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", ".ci"))
+from boardlib import free_port, http, mariadb, wait_ready  # noqa: E402
+
 DB_USER, DB_PASS = "board_bench", "board-bench-password"
 JWT_KEY = "bench-secret-bench-secret-bench-secret-0123"
-RUST_PORT, FLASK_PORT = 18280, 18281
 QUICK = os.environ.get("QUICK") == "1"
 RUNS = 1 if QUICK else 3
 DURATION = 2 if QUICK else 5
 CONNECTIONS = 64
 SEED_POSTS = 1000
-
-
-def mariadb(statement, db=None):
-    cmd = ["mariadb", "-uroot", "-N", "-B"] + ([db] if db else []) + ["-e", statement]
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def http(method, url, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def fresh_database(name):
@@ -87,10 +70,10 @@ def process_tree(pid):
 
 class Server:
     name = ""
-    port = 0
 
     def __init__(self):
         self.process = None
+        self.port = free_port()
 
     @property
     def base(self):
@@ -100,18 +83,7 @@ class Server:
         return process_tree(self.process.pid)
 
     def wait_ready(self, path, timeout=120):
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited: see {self.log}")
-            try:
-                with urllib.request.urlopen(self.base + path, timeout=2) as response:
-                    if response.status == 200:
-                        return time.monotonic() - started
-            except Exception:
-                pass
-            time.sleep(0.02)
-        raise SystemExit(f"{self.name} not ready after {timeout}s: see {self.log}")
+        return wait_ready(self.base, self.process, path, timeout)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -124,7 +96,6 @@ class Server:
 
 class RustServer(Server):
     name = "board (Rust)"
-    port = RUST_PORT
     database = "board_bench_rust"
 
     def __init__(self, binary):
@@ -151,7 +122,6 @@ class RustServer(Server):
 class FlaskServer(Server):
     """The original service exactly as it ran in production: its own migrations, gunicorn -w 4."""
     name = "original (Flask)"
-    port = FLASK_PORT
     database = "board_bench_flask"
 
     def __init__(self, original, venv):

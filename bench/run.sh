@@ -6,7 +6,8 @@
 #   QUICK=1 bash bench/run.sh    # 1 run per scenario, short durations (a smoke test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-original="${ORIGINAL_DIR:-../shared/seed/original}"
+. .ci/lib.sh
+original="${ORIGINAL_DIR:-bench/original}"
 venv="${BENCH_VENV:-$HOME/.cache/board-bench-venv}"
 
 if ! command -v wrk >/dev/null 2>&1 || ! command -v sysbench >/dev/null 2>&1; then
@@ -17,9 +18,6 @@ if [ ! -x "$venv/bin/gunicorn" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$original/requirements.txt"
 fi
-if ! mariadb-admin -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
-  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
-  for _ in $(seq 1 60); do mariadb-admin -uroot ping >/dev/null 2>&1 && break; sleep 1; done
-fi
+ensure_mariadb
 cargo build --release --locked
 exec python3 bench/run.py --original "$original" --venv "$venv" --binary target/release/board "$@"

@@ -5,23 +5,20 @@
 #   SOAK_SECONDS=60 bash bench/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib.sh
 seconds="${SOAK_SECONDS:-600}"
-port=18480
 db="board_soak"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+ensure_mariadb
 cargo build --release --locked
 mariadb -uroot -e "drop database if exists $db"
-DATABASE_URL="mysql://root@127.0.0.1:3306/$db" JWT_SECRET_KEY="soak-secret-soak-secret-soak-secret-0123" \
-  HOST=127.0.0.1 PORT=$port RUST_LOG=warn target/release/board >/tmp/board-soak.log 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; mariadb -uroot -e "drop database if exists $db" || true' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-
-curl -fs -X POST "http://127.0.0.1:$port/api/user/signup" -H 'Content-Type: application/json' \
-  -d '{"email":"soak@example.com","password":"soak-password"}' >/dev/null
-token=$(curl -fs -X POST "http://127.0.0.1:$port/api/user/login" -H 'Content-Type: application/json' \
-  -d '{"email":"soak@example.com","password":"soak-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
-post=$(curl -fs -X POST "http://127.0.0.1:$port/api/board" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+trap 'kill $BOARD_PID 2>/dev/null || true; mariadb -uroot -e "drop database if exists $db" || true' EXIT
+start_board target/release/board /tmp/board-soak.log DATABASE_URL="mysql://root@127.0.0.1:3306/$db" \
+  JWT_SECRET_KEY="soak-secret-soak-secret-soak-secret-0123" RUST_LOG=warn
+pid=$BOARD_PID
+base=$BOARD_BASE
+token=$(user_token "$base" soak@example.com soak-password)
+post=$(curl -fs -X POST "$base/api/board" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
   -d '{"title":"soak","content":"soak"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["board"]["id"])')
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
@@ -43,9 +40,9 @@ request = function()
 end
 LUA
 # Warm up, then measure the start of the soak.
-wrk -t2 -c32 -d5s -s "$script" "http://127.0.0.1:$port" >/dev/null
+wrk -t2 -c32 -d5s -s "$script" "$base" >/dev/null
 start_rss=$(rss); start_conns=$(conns); start_fds=$(fds)
-out=$(wrk -t2 -c32 -d"${seconds}s" --timeout 10s --latency -s "$script" "http://127.0.0.1:$port")
+out=$(wrk -t2 -c32 -d"${seconds}s" --timeout 10s --latency -s "$script" "$base")
 sleep 2
 end_rss=$(rss); end_conns=$(conns); end_fds=$(fds)
 errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",", ""); n+=$4+$6+$8+$10} END {print n+0}')
