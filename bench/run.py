@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Races this server against the original Flask service on the same MariaDB, with wrk.
+"""Races this server against the original Flask service on the same MariaDB, with wrk
+(or, with --compare BEFORE_BINARY, an earlier build of this server against this one).
 
 Started by bench/run.sh (which installs wrk, sysbench and the original's venv, and builds the
 release binary). Loopback only; every run is bounded in time. Prints a table and writes
@@ -359,12 +360,49 @@ def machine():
             f"MariaDB {mariadb('select version()')}")
 
 
+COMPARED = ("GET one", "GET list page 1", "POST create")
+
+
+def compare(before_binary, after_binary, rounds=3):
+    """The same scenarios on two builds of this server, alternating so that drift of the
+    machine hits both alike; medians of `rounds` rounds of RUNS runs each."""
+    figures = {"before": {label: [] for label in COMPARED}, "after": {label: [] for label in COMPARED}}
+    for round_number in range(rounds):
+        for name, binary in (("before", before_binary), ("after", after_binary)):
+            server = RustServer(binary)
+            fresh_database(server.database)
+            server.start()
+            try:
+                seeded = seed(server)
+                for label, path, script, connections in scenarios(seeded):
+                    if label in COMPARED:
+                        figures[name][label].append(measure(server, path, script, seeded, connections)["rps"])
+            finally:
+                server.stop()
+                mariadb(f"drop database if exists `{server.database}`")
+            print(f"  round {round_number + 1} {name}: " + ", ".join(
+                f"{label} {figures[name][label][-1]:.0f}" for label in COMPARED), flush=True)
+    lines = ["| scenario | before req/s | after req/s | change |", "|---|---:|---:|---:|"]
+    for label in COMPARED:
+        before = statistics.median(figures["before"][label])
+        after = statistics.median(figures["after"][label])
+        lines.append(f"| {label} | {before:.0f} | {after:.0f} | {100 * (after - before) / before:+.1f}% |")
+    print(f"\nMeasured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.")
+    print(f"wrk -t2 -c{CONNECTIONS}, {DURATION} s a run, median of {rounds} alternating rounds "
+          f"(each the median of {RUNS} runs).\n")
+    print("\n".join(lines))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--original", required=True)
     parser.add_argument("--venv", required=True)
     parser.add_argument("--binary", required=True)
+    parser.add_argument("--compare", metavar="BEFORE_BINARY",
+                        help="only race an earlier build of this server against --binary")
     args = parser.parse_args()
+    if args.compare:
+        return compare(args.compare, args.binary)
 
     results, startup = {}, {}
     servers = [RustServer(args.binary), FlaskServer(args.original, args.venv)]

@@ -4,6 +4,7 @@
 # server against the original Flask service on the same MariaDB and prints the table.
 #   bash bench/run.sh            # full run (about 15 minutes)
 #   QUICK=1 bash bench/run.sh    # 1 run per scenario, short durations (a smoke test)
+#   bash bench/run.sh --compare OLD_BINARY   # an earlier build against this one (~8 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/lib.sh
