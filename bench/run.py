@@ -361,6 +361,9 @@ def machine():
 
 
 COMPARED = ("GET one", "GET list page 1", "POST create")
+RESULTS = os.path.join(HERE, "RESULTS.md")
+# Sections that --compare appends to RESULTS.md, and that a full run keeps.
+COMPARISONS = "## Before/after:"
 
 
 def compare(before_binary, after_binary, rounds=3):
@@ -387,10 +390,16 @@ def compare(before_binary, after_binary, rounds=3):
         before = statistics.median(figures["before"][label])
         after = statistics.median(figures["after"][label])
         lines.append(f"| {label} | {before:.0f} | {after:.0f} | {100 * (after - before) / before:+.1f}% |")
-    print(f"\nMeasured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.")
-    print(f"wrk -t2 -c{CONNECTIONS}, {DURATION} s a run, median of {rounds} alternating rounds "
-          f"(each the median of {RUNS} runs).\n")
-    print("\n".join(lines))
+    report = "\n".join([
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"wrk -t2 -c{CONNECTIONS}, {DURATION} s a run, median of {rounds} alternating rounds "
+        f"(each the median of {RUNS} runs).", "", *lines,
+    ])
+    print("\n" + report)
+    if not QUICK:
+        label = os.environ.get("COMPARE_LABEL", f"{before_binary} → {after_binary}")
+        with open(RESULTS, "a") as out:
+            out.write(f"\n{COMPARISONS} {label}\n\n{report}\n")
 
 
 def main():
@@ -473,9 +482,14 @@ def main():
     ])
     print("\n" + report)
     if not QUICK:
-        with open(os.path.join(HERE, "RESULTS.md"), "w") as out:
+        kept = ""
+        if os.path.exists(RESULTS):
+            old = open(RESULTS).read()
+            if (at := old.find("\n" + COMPARISONS)) >= 0:
+                kept = old[at:]
+        with open(RESULTS, "w") as out:
             out.write("# Benchmark results\n\nWritten by `bash bench/run.sh`; see the README for what each figure means.\n\n")
-            out.write(report + "\n")
+            out.write(report + "\n" + kept)
 
 
 if __name__ == "__main__":
