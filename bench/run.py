@@ -190,6 +190,17 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{{"email": "{email}", "password": "{password}"}}'
 """,
+    # Creates that cycle over SESSIONS sessions: most requests find no fresh "session still
+    # live" verdict in the server's cache and pay the lookup.
+    "create_many": """
+local tokens = {{ {tokens} }}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/api/board", {{["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[(n % #tokens) + 1]}}, '{{"title": "bench title", "content": "bench content"}}')
+end
+""",
     "mixed": """
 local n = 0
 request = function()
@@ -205,6 +216,29 @@ request = function()
 end
 """,
 }
+
+
+SESSIONS = 200
+
+
+def board_scenarios(server, seeded):
+    """Scenarios of this server only (the original has no sessions to check)."""
+    tokens = []
+    for _ in range(SESSIONS):
+        status, body = http("POST", server.base + "/api/user/login",
+                            {"email": seeded["email"], "password": seeded["password"]})
+        assert status == 200, status
+        tokens.append(body["accessToken"])
+    seeded = dict(seeded, tokens=", ".join(f'"{token}"' for token in tokens))
+    return seeded, [(f"POST create, {SESSIONS} sessions", "/api/board", "create_many", CONNECTIONS)]
+
+
+def session_rows(database):
+    """Rows of the session table, or None before it existed."""
+    try:
+        return int(mariadb("select count(*) from user_session", database))
+    except subprocess.CalledProcessError:
+        return None
 
 
 def scenarios(seeded):
@@ -360,7 +394,7 @@ def machine():
             f"MariaDB {mariadb('select version()')}")
 
 
-COMPARED = ("GET one", "GET list page 1", "POST create")
+COMPARED = ("GET one", "GET list page 1", "POST create", f"POST create, {SESSIONS} sessions")
 RESULTS = os.path.join(HERE, "RESULTS.md")
 # Sections that --compare appends to RESULTS.md, and that a full run keeps.
 COMPARISONS = "## Before/after:"
@@ -377,7 +411,8 @@ def compare(before_binary, after_binary, rounds=3):
             server.start()
             try:
                 seeded = seed(server)
-                for label, path, script, connections in scenarios(seeded):
+                seeded, extra = board_scenarios(server, seeded)
+                for label, path, script, connections in scenarios(seeded) + extra:
                     if label in COMPARED:
                         figures[name][label].append(measure(server, path, script, seeded, connections)["rps"])
             finally:
@@ -424,7 +459,10 @@ def main():
         print(f"  ready in {ready * 1000:.0f} ms, idle RSS {startup[server.name][1]:.1f} MiB", flush=True)
         try:
             seeded = seed(server)
-            for label, path, script, connections in scenarios(seeded):
+            extra = []
+            if server is servers[0]:
+                seeded, extra = board_scenarios(server, seeded)
+            for label, path, script, connections in extra + scenarios(seeded):
                 result = measure(server, path, script, seeded, connections)
                 results[(server.name, label)] = result
                 print(f"  {label:<20} {result['rps']:>9.0f} req/s  p50 {result['p50']:>8.2f} ms  "
@@ -436,6 +474,9 @@ def main():
                 http_only = measure(server, "/health", None, seeded, CONNECTIONS)
                 print(f"  {'GET /health (no DB)':<20} {http_only['rps']:>9.0f} req/s  p50 {http_only['p50']:>8.2f} ms  "
                       f"p99 {http_only['p99']:>8.2f} ms", flush=True)
+                # After the login flood (the last scenario): a session per login, capped per user.
+                flood_sessions = session_rows(server.database)
+                print(f"  session rows after the login flood: {flood_sessions}", flush=True)
         finally:
             server.stop()
             mariadb(f"drop database if exists `{server.database}`")
@@ -468,6 +509,11 @@ def main():
         f"- ready to serve after start (database up): board {startup[rust][0] * 1000:.0f} ms, "
         f"original {startup[flask][0] * 1000:.0f} ms",
         f"- idle RSS: board {startup[rust][1]:.1f} MiB, original (gunicorn, 4 workers) {startup[flask][1]:.1f} MiB",
+        f"- create with the session check over {SESSIONS} sessions (board only): "
+        f"{results[(rust, f'POST create, {SESSIONS} sessions')]['rps']:.0f} req/s, against "
+        f"{results[(rust, 'POST create')]['rps']:.0f} req/s for creates with one session",
+        f"- rows of `user_session` after all the logins of the run (the 256-connection flood last): "
+        f"{flood_sessions} (at most 50 live sessions per user)",
     ]
     scale_lines = ["| posts | request | req/s | p50 ms | p99 ms |", "|---:|---|---:|---:|---:|"]
     for size, label, r in scale:

@@ -103,6 +103,8 @@ pub struct Config {
     /// True when no `JWT_SECRET_KEY` was given and a random one was made.
     pub jwt_secret_generated: bool,
     pub token_ttl: Duration,
+    /// How long a refresh token lives (a session unused for that long ends).
+    pub refresh_token_ttl: Duration,
     pub host: IpAddr,
     pub port: u16,
     pub log_filter: String,
@@ -117,9 +119,17 @@ pub struct Config {
     /// Upper bound for one request, body included.
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
+    /// How often expired sessions and idle rate-limiter keys are removed (not read from the
+    /// environment; tests shorten it).
+    pub housekeeping_interval: Duration,
 }
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://board.db";
+pub const DEFAULT_HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(60);
+/// 14 days.
+pub const DEFAULT_REFRESH_TOKEN_SECS: u64 = 14 * 24 * 3600;
+/// 10 years: far enough for anyone, near enough that timestamps stay representable.
+pub const MAX_REFRESH_TOKEN_SECS: u64 = 10 * 365 * 24 * 3600;
 /// Shorter keys make HS256 tokens guessable offline.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -191,6 +201,17 @@ impl Config {
         if token_ttl_secs == 0 {
             return Err(err("JWT_ACCESS_TOKEN_EXPIRES must be positive".into()));
         }
+        let refresh_ttl_secs: u64 = parse_num(
+            get("JWT_REFRESH_TOKEN_EXPIRES"),
+            "JWT_REFRESH_TOKEN_EXPIRES",
+            DEFAULT_REFRESH_TOKEN_SECS,
+        )
+        .map_err(err)?;
+        if refresh_ttl_secs == 0 || refresh_ttl_secs > MAX_REFRESH_TOKEN_SECS {
+            return Err(err(format!(
+                "JWT_REFRESH_TOKEN_EXPIRES must be from 1 to {MAX_REFRESH_TOKEN_SECS} seconds"
+            )));
+        }
         let host: IpAddr = match get("HOST") {
             Some(h) => h
                 .parse()
@@ -237,6 +258,7 @@ impl Config {
             jwt_secret,
             jwt_secret_generated,
             token_ttl: Duration::from_secs(token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(refresh_ttl_secs),
             host,
             port,
             log_filter: get("RUST_LOG").unwrap_or("info").to_string(),
@@ -247,6 +269,7 @@ impl Config {
             db_pool_size,
             request_timeout: Duration::from_secs(request_timeout.max(1)),
             cors_origins,
+            housekeeping_interval: DEFAULT_HOUSEKEEPING_INTERVAL,
         })
     }
 }
@@ -330,6 +353,7 @@ mod tests {
         assert_eq!(config.jwt_secret.expose().len(), 32);
         assert_eq!(config.port, 8080);
         assert_eq!(config.token_ttl, Duration::from_secs(900));
+        assert_eq!(config.refresh_token_ttl, Duration::from_secs(1_209_600));
         assert_eq!(config.login_rate_per_minute, 20);
     }
 
@@ -396,6 +420,8 @@ mod tests {
             ("DATABASE_URL", "postgres://x"),
             ("TRUSTED_PROXIES", "10.0.0.0/33"),
             ("JWT_ACCESS_TOKEN_EXPIRES", "0"),
+            ("JWT_REFRESH_TOKEN_EXPIRES", "0"),
+            ("JWT_REFRESH_TOKEN_EXPIRES", "999999999999"),
             ("DB_POOL_SIZE", "0"),
             ("DB_POOL_SIZE", "1001"),
             ("DB_POOL_SIZE", "many"),

@@ -62,8 +62,9 @@ impl App {
             TokenKeys::new(&config.jwt_secret, config.token_ttl),
             PasswordHasher::new(cores),
             LoginLimiter::new(config.login_rate_per_minute),
+            config.refresh_token_ttl,
         );
-        services.spawn_housekeeping();
+        services.spawn_housekeeping(config.housekeeping_interval);
         let router = http::router(
             services,
             HttpSettings {

@@ -3,10 +3,12 @@
 
 mod jwt;
 mod password;
+mod refresh;
 mod werkzeug;
 
-pub use jwt::{Claims, TokenKeys};
+pub use jwt::{Claims, TokenKeys, VerifiedToken};
 pub use password::{PasswordHasher, Verification};
+pub use refresh::RefreshToken;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {

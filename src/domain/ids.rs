@@ -51,6 +51,36 @@ impl std::fmt::Display for BoardId {
     }
 }
 
+/// The id of a login session (the access token's `sid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionId(Uuid);
+
+impl SessionId {
+    pub fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        parse_canonical(raw).map(Self)
+    }
+
+    pub fn to_db(self) -> String {
+        self.0.hyphenated().to_string()
+    }
+}
+
+impl Default for SessionId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
 /// The id of a user, as stored (`VARCHAR(50)`); new users get a UUID v4.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserId(String);

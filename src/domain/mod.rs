@@ -13,7 +13,7 @@ pub use board::{Board, BoardPage, NewBoard, User};
 pub use content::{Content, MAX_CONTENT_BYTES};
 pub use email::{Email, MAX_EMAIL_CHARS};
 pub use error::{DomainError, Field};
-pub use ids::{BoardId, UserId};
+pub use ids::{BoardId, SessionId, UserId};
 pub use page::{Cursor, DEFAULT_PER_PAGE, MAX_CURSOR_MICROS_DIGITS, MAX_PER_PAGE, PageRequest};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use title::{MAX_TITLE_CHARS, Title};

@@ -1,13 +1,12 @@
 use axum::{extract::FromRequestParts, http::header::AUTHORIZATION, http::request::Parts};
 
 use super::{ApiError, AppState};
-use crate::domain::UserId;
+use crate::service::Caller;
 
-/// The caller of a write, proven by `Authorization: Bearer <access token>`.
-/// Any defect of the token rejects with 401 `unauthorized`. Whether its user still exists is
-/// left to the write (service::boards), which proves it for free on success.
+/// The caller, proven by `Authorization: Bearer <access token>` of a session that has not
+/// ended. Any defect of the token rejects with 401 `unauthorized`.
 #[derive(Debug, Clone)]
-pub struct AuthUser(pub UserId);
+pub struct AuthUser(pub Caller);
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
@@ -20,7 +19,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .to_str()
             .map_err(|_| ApiError::Unauthorized)?;
         let token = bearer_token(header).ok_or(ApiError::Unauthorized)?;
-        Ok(Self(state.services.authenticate(token)?))
+        Ok(Self(state.services.authenticate(token).await?))
     }
 }
 

@@ -143,10 +143,10 @@ impl IntoParams for ListParams {
 )]
 pub async fn create_board(
     State(state): State<AppState>,
-    AuthUser(author): AuthUser,
+    AuthUser(caller): AuthUser,
     ApiJson(body): ApiJson<BoardRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = service::boards::create(&state.services, author, body.try_into()?).await?;
+    let board = service::boards::create(&state.services, caller.user, body.try_into()?).await?;
     Ok(BoardResponse::new(StatusCode::CREATED, board))
 }
 
@@ -231,7 +231,7 @@ pub async fn update_board(
 ) -> Result<impl IntoResponse, ApiError> {
     let input = NewBoard::try_from(body)?;
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::update(&state.services, caller, id, input).await?;
+    let board = service::boards::update(&state.services, caller.user, id, input).await?;
     Ok(BoardResponse::new(StatusCode::OK, board))
 }
 
@@ -256,6 +256,6 @@ pub async fn delete_board(
     ApiPath(id): ApiPath<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::delete(&state.services, caller, id).await?;
+    let board = service::boards::delete(&state.services, caller.user, id).await?;
     Ok(BoardResponse::new(StatusCode::OK, board))
 }

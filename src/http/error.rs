@@ -30,8 +30,12 @@ pub enum ApiError {
     Unauthorized,
     #[error("Invalid email or password")]
     InvalidCredentials,
+    #[error("Invalid, expired or already used refresh token")]
+    InvalidRefreshToken,
     #[error("Only the author may change this post")]
     Forbidden,
+    #[error("The password is not correct")]
+    WrongPassword,
     #[error("Not found")]
     NotFound,
     #[error("Method not allowed")]
@@ -60,8 +64,10 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::InvalidRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Unauthorized | Self::InvalidCredentials | Self::InvalidRefreshToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden | Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EmailTaken => StatusCode::CONFLICT,
@@ -87,7 +93,9 @@ impl ApiError {
             },
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::Forbidden => "forbidden",
+            Self::WrongPassword => "wrong_password",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EmailTaken => "email_taken",
@@ -119,6 +127,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized => Self::Unauthorized,
             ServiceError::InvalidCredentials => Self::InvalidCredentials,
             ServiceError::Forbidden => Self::Forbidden,
+            ServiceError::InvalidRefreshToken => Self::InvalidRefreshToken,
+            ServiceError::WrongPassword => Self::WrongPassword,
             ServiceError::NotFound => Self::NotFound,
             ServiceError::EmailTaken => Self::EmailTaken,
             ServiceError::TooManyRequests { retry_after } => Self::TooManyRequests {

@@ -4,16 +4,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, ApiJson, AppState, ClientIp, ErrorBody, Success, schemas};
+use super::{ApiError, ApiJson, AppState, AuthUser, ClientIp, ErrorBody, Success, schemas};
 use crate::{
+    auth::RefreshToken,
     domain::{Email, Password, User},
-    service,
+    service::{self, Grant},
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(signup))
         .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me, delete_me))
+        .routes(routes!(change_password))
 }
 
 /// Email and password, for signup and login alike. Unknown fields are ignored.
@@ -59,6 +64,7 @@ pub struct SignupResponse {
     pub user: UserDto,
 }
 
+/// The tokens of a session, from a login or a refresh.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
     #[serde(flatten)]
@@ -69,9 +75,64 @@ pub struct LoginResponse {
     /// Always `"Bearer"`.
     #[serde(rename = "tokenType")]
     pub token_type: &'static str,
-    /// Seconds until the token expires.
+    /// Seconds until the access token expires.
     #[serde(rename = "expiresIn")]
     pub expires_in: u64,
+    /// Opaque; trade it at `POST /api/user/refresh` for new tokens (once: it is then used up).
+    #[serde(rename = "refreshToken")]
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    #[serde(rename = "refreshExpiresIn")]
+    pub refresh_expires_in: u64,
+}
+
+impl LoginResponse {
+    fn new(grant: Grant) -> axum::Json<Self> {
+        axum::Json(Self {
+            envelope: Success::with_status(StatusCode::OK),
+            access_token: grant.access_token,
+            token_type: "Bearer",
+            expires_in: grant.expires_in,
+            refresh_token: grant.refresh_token.expose().to_string(),
+            refresh_expires_in: grant.refresh_expires_in,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"refreshToken": "<the refreshToken of the login or of the last refresh>"}))]
+pub struct RefreshRequest {
+    #[serde(rename = "refreshToken")]
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"currentPassword": "12345678", "newPassword": "a new passphrase"}))]
+pub struct PasswordChangeRequest {
+    #[serde(rename = "currentPassword")]
+    #[schema(schema_with = schemas::password)]
+    pub current_password: String,
+    #[serde(rename = "newPassword")]
+    #[schema(schema_with = schemas::password)]
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"password": "12345678"}))]
+pub struct AccountDeletionRequest {
+    #[schema(schema_with = schemas::password)]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    #[serde(flatten)]
+    pub envelope: Success,
+    pub user: UserDto,
+}
+
+fn done() -> axum::Json<Success> {
+    axum::Json(Success::with_status(StatusCode::OK))
 }
 
 /// Create an account.
@@ -105,7 +166,7 @@ pub async fn signup(
     ))
 }
 
-/// Log in and receive an access token.
+/// Log in: start a session and receive its access and refresh tokens.
 #[utoipa::path(
     post,
     path = "/api/user/login",
@@ -129,10 +190,135 @@ pub async fn login(
 ) -> Result<impl IntoResponse, ApiError> {
     let (email, password) = body.parse()?;
     let grant = service::users::login(&state.services, client_ip, email, password).await?;
-    Ok(axum::Json(LoginResponse {
+    Ok(LoginResponse::new(grant))
+}
+
+/// Trade a refresh token for new tokens. The presented token is used up; presenting it again
+/// ends the whole session.
+#[utoipa::path(
+    post,
+    path = "/api/user/refresh",
+    tag = "user",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New access and refresh tokens", body = LoginResponse),
+        (status = 400, description = "Malformed body (`invalid_request`)", body = ErrorBody),
+        (status = 401, description = "Unknown, expired or already used refresh token, or its session ended (`invalid_refresh_token`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let presented = RefreshToken::presented(body.refresh_token);
+    let grant = service::sessions::refresh(&state.services, presented).await?;
+    Ok(LoginResponse::new(grant))
+}
+
+/// End this session: its refresh token and every access token of it are refused from now on.
+#[utoipa::path(
+    post,
+    path = "/api/user/logout",
+    tag = "user",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Logged out", body = Success),
+        (status = 401, description = "Missing or bad token, or its session ended already (`unauthorized`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn logout(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> Result<impl IntoResponse, ApiError> {
+    service::sessions::logout(&state.services, &caller).await?;
+    Ok(done())
+}
+
+/// The account the token speaks for.
+#[utoipa::path(
+    get,
+    path = "/api/user/me",
+    tag = "user",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = MeResponse),
+        (status = 401, description = "Missing or bad token, session ended, or account deleted (`unauthorized`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn me(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> Result<impl IntoResponse, ApiError> {
+    let user = service::users::me(&state.services, &caller).await?;
+    Ok(axum::Json(MeResponse {
         envelope: Success::with_status(StatusCode::OK),
-        access_token: grant.access_token,
-        token_type: "Bearer",
-        expires_in: grant.expires_in,
+        user: user.into(),
     }))
+}
+
+/// Change the password. Every other session of the account ends; this one goes on.
+#[utoipa::path(
+    put,
+    path = "/api/user/password",
+    tag = "user",
+    request_body = PasswordChangeRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Password changed", body = Success),
+        (status = 400, description = "Malformed body (`invalid_request`) or a password of the wrong length (`invalid_password`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The current password is wrong (`wrong_password`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 429, description = "Too many attempts for this email (`too_many_requests`); see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ClientIp(client_ip): ClientIp,
+    ApiJson(body): ApiJson<PasswordChangeRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let current = Password::parse(body.current_password)?;
+    let new = Password::parse(body.new_password)?;
+    service::users::change_password(&state.services, &caller, client_ip, current, new).await?;
+    Ok(done())
+}
+
+/// Delete the account: every session ends, its posts are deleted, and its email may sign up
+/// again as a new account.
+#[utoipa::path(
+    delete,
+    path = "/api/user/me",
+    tag = "user",
+    request_body = AccountDeletionRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Account deleted", body = Success),
+        (status = 400, description = "Malformed body (`invalid_request`) or a password of the wrong length (`invalid_password`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The password is wrong (`wrong_password`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 429, description = "Too many attempts for this email (`too_many_requests`); see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub async fn delete_me(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    ClientIp(client_ip): ClientIp,
+    ApiJson(body): ApiJson<AccountDeletionRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let password = Password::parse(body.password)?;
+    service::users::delete_account(&state.services, &caller, client_ip, password).await?;
+    Ok(done())
 }

@@ -2,9 +2,11 @@
 
 pub mod boards;
 mod login_limit;
+pub mod sessions;
 pub mod users;
 
 pub use login_limit::LoginLimiter;
+pub use sessions::{Caller, Grant};
 
 use std::{sync::Arc, time::Duration};
 
@@ -12,9 +14,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::{
     auth::{AuthError, PasswordHasher, TokenKeys},
-    domain::UserId,
     store::{Store, StoreError},
 };
+use sessions::SessionGate;
 
 /// What the rules need, built once at start. Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -23,6 +25,8 @@ pub struct Services {
     tokens: Arc<TokenKeys>,
     hasher: PasswordHasher,
     login_limiter: Arc<LoginLimiter>,
+    gate: Arc<SessionGate>,
+    refresh_ttl: chrono::Duration,
 }
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -40,6 +44,10 @@ pub enum ServiceError {
     NotFound,
     #[error("email already exists")]
     EmailTaken,
+    #[error("unknown, expired or used refresh token")]
+    InvalidRefreshToken,
+    #[error("wrong password")]
+    WrongPassword,
     #[error("too many attempts")]
     TooManyRequests { retry_after: Duration },
     #[error("unavailable: {0}")]
@@ -69,24 +77,26 @@ impl From<AuthError> for ServiceError {
 }
 
 impl Services {
+    /// `refresh_ttl`: how long a refresh token (and so an idle session) lives.
     pub fn new(
         store: Store,
         tokens: TokenKeys,
         hasher: PasswordHasher,
         login_limiter: LoginLimiter,
+        refresh_ttl: Duration,
     ) -> Self {
         Self {
             store,
             tokens: Arc::new(tokens),
             hasher,
             login_limiter: Arc::new(login_limiter),
+            gate: Arc::default(),
+            refresh_ttl: chrono::Duration::from_std(refresh_ttl).unwrap_or(chrono::Duration::MAX),
         }
     }
 
-    /// The user a bearer token speaks for. Whether that user still exists is left to the
-    /// write (see `boards::find_own`), which proves it for free on success.
-    pub fn authenticate(&self, token: &str) -> Result<UserId, ServiceError> {
-        Ok(self.tokens.verify(token)?)
+    fn access_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.tokens.ttl()).unwrap_or(chrono::Duration::MAX)
     }
 
     /// The database answers.
@@ -94,18 +104,19 @@ impl Services {
         Ok(self.store.ping().await?)
     }
 
-    /// Starts the periodic clean-ups, each for as long as these services live.
-    pub fn spawn_housekeeping(&self) {
-        let limiter = Arc::downgrade(&self.login_limiter);
+    /// Starts the periodic clean-ups, every `interval` until the store is closed. Every
+    /// instance runs them; they are idempotent.
+    pub fn spawn_housekeeping(&self, interval: Duration) {
+        let services = self.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let mut tick = tokio::time::interval(interval);
             loop {
                 tick.tick().await;
-                // Drops rate-limiter keys that are idle again.
-                match limiter.upgrade() {
-                    Some(limiter) => limiter.forget_idle(),
-                    None => break,
+                if services.store.is_closed() {
+                    break;
                 }
+                services.login_limiter.forget_idle();
+                sessions::remove_expired(&services).await;
             }
         });
     }

@@ -2,20 +2,12 @@ use std::net::IpAddr;
 
 use tracing::instrument;
 
-use super::{ServiceError, Services, now};
+use super::{Caller, Grant, ServiceError, Services, now};
 use crate::{
     auth::Verification,
     domain::{Email, Password, User, UserId},
     store::StoreError,
 };
-
-/// What a successful login hands the client.
-#[derive(Debug)]
-pub struct LoginGrant {
-    pub access_token: String,
-    /// Seconds until the access token expires.
-    pub expires_in: u64,
-}
 
 /// Creates an account. A taken email (also under concurrent signups) is `EmailTaken`.
 #[instrument(skip_all, err(level = "info"))]
@@ -42,7 +34,7 @@ pub async fn signup(
     Ok(user)
 }
 
-/// Checks the credentials and issues an access token. Unknown email and wrong password give the
+/// Checks the credentials and starts a session. Unknown email and wrong password give the
 /// same error after the same work.
 #[instrument(skip_all, fields(user_id), err(level = "info"))]
 pub async fn login(
@@ -50,7 +42,7 @@ pub async fn login(
     client_ip: IpAddr,
     email: Email,
     password: Password,
-) -> Result<LoginGrant, ServiceError> {
+) -> Result<Grant, ServiceError> {
     state.login_limiter.check(client_ip, &email)?;
     let found = state.store.find_user_by_email(&email).await?;
     let stored_hash = found.as_ref().map(|(_, hash)| hash.as_str());
@@ -72,8 +64,80 @@ pub async fn login(
             Err(error) => tracing::warn!(%error, "could not rehash the password"),
         }
     }
-    Ok(LoginGrant {
-        access_token: state.tokens.issue(&user.id)?,
-        expires_in: state.tokens.ttl().as_secs(),
+    state.start_session(&user.id).await
+}
+
+/// The caller's account.
+pub async fn me(state: &Services, caller: &Caller) -> Result<User, ServiceError> {
+    let (user, _) = caller_account(state, caller).await?;
+    Ok(user)
+}
+
+/// Replaces the caller's password after checking the current one, and ends every other
+/// session of the account (the caller's goes on). Attempts count against the login limit of
+/// the account's email, as logins do.
+#[instrument(skip_all, fields(user_id = caller.user.as_ref()), err(level = "info"))]
+pub async fn change_password(
+    state: &Services,
+    caller: &Caller,
+    client_ip: IpAddr,
+    current: Password,
+    new: Password,
+) -> Result<(), ServiceError> {
+    let user = confirm_password(state, caller, client_ip, &current).await?;
+    let hash = state.hasher.hash(&new).await?;
+    state.store.set_password_hash(&user.id, &hash).await?;
+    state
+        .store
+        .delete_other_sessions(&user.id, caller.session)
+        .await?;
+    // Tokens of the original service have no session to end: refuse those issued until now.
+    state.store.set_token_floor(&user.id, now()).await?;
+    state.sessions_changed();
+    tracing::info!("password changed; other sessions ended");
+    Ok(())
+}
+
+/// Deletes the caller's account after checking its password: every session ends, its posts
+/// are soft-deleted, and its email may sign up again (see `store::users::delete_account`).
+#[instrument(skip_all, fields(user_id = caller.user.as_ref()), err(level = "info"))]
+pub async fn delete_account(
+    state: &Services,
+    caller: &Caller,
+    client_ip: IpAddr,
+    password: Password,
+) -> Result<(), ServiceError> {
+    let user = confirm_password(state, caller, client_ip, &password).await?;
+    let deleted = state.store.delete_account(&user.id, now()).await?;
+    state.sessions_changed();
+    if !deleted {
+        // Deleted meanwhile, by a concurrent request.
+        return Err(ServiceError::Unauthorized);
+    }
+    tracing::info!("account deleted");
+    Ok(())
+}
+
+/// The caller's account, once `password` is proven to be its password; the attempt counts
+/// against the login rate limit of that email.
+async fn confirm_password(
+    state: &Services,
+    caller: &Caller,
+    client_ip: IpAddr,
+    password: &Password,
+) -> Result<User, ServiceError> {
+    let (user, stored_hash) = caller_account(state, caller).await?;
+    state.login_limiter.check(client_ip, &user.email)?;
+    match state.hasher.verify(password, Some(&stored_hash)).await? {
+        Verification::Match | Verification::MatchNeedsRehash => Ok(user),
+        Verification::Mismatch => Err(ServiceError::WrongPassword),
+    }
+}
+
+/// The caller's account and its password hash; a deleted account is refused like a bad token.
+async fn caller_account(state: &Services, caller: &Caller) -> Result<(User, String), ServiceError> {
+    state.store.find_user(&caller.user).await?.ok_or_else(|| {
+        tracing::debug!("token rejected: its user no longer exists");
+        ServiceError::Unauthorized
     })
 }

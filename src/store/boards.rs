@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, autocommit, read, transaction};
+use super::{Store, StoreError, autocommit, read, transaction, users::DELETED_ACCOUNT};
 use crate::domain::{Board, BoardId, Content, Cursor, Title, UserId};
 
 #[derive(sqlx::FromRow)]
@@ -37,15 +37,18 @@ fn into_boards(rows: Vec<BoardRow>) -> Result<Vec<Board>, StoreError> {
     rows.into_iter().map(Board::try_from).collect()
 }
 
+// Inserts nothing when the author does not exist or was deleted: reading the author's row
+// here (a shared lock on MySQL) also makes a create wait for an account deletion in
+// progress, and then see it.
 const INSERT: &str = "insert into board (id, user_id, title, content, created_at, updated_at, deleted_at) \
-     values (?, ?, ?, ?, ?, null, null)";
+     select ?, id, ?, ?, ?, null, null from user where id = ? and password <> ?";
 const COUNT_UP: &str = "update board_stats set live_count = live_count + 1 where id = ?";
 const COUNT_DOWN: &str = "update board_stats set live_count = live_count - 1 where id = ?";
 const LIVE_COUNT: &str = "select cast(sum(live_count) as signed) from board_stats";
 /// Rows of `board_stats` (see the migrations): a post counts in the one its id picks.
 const COUNTER_SHARDS: u8 = 16;
 
-fn counter_shard(id: BoardId) -> i64 {
+pub(super) fn counter_shard(id: BoardId) -> i64 {
     i64::from(id.first_byte() % COUNTER_SHARDS)
 }
 const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
@@ -88,22 +91,23 @@ struct CountedRow {
 
 impl Store {
     /// Inserts a post and counts it, in one transaction.
-    /// `false` when the author does not exist: the foreign key refused the row.
+    /// `false` when the author does not exist or was deleted.
     pub async fn insert_board(&self, board: &Board) -> Result<bool, StoreError> {
         let board = board.clone();
         transaction!(self, |tx| {
             let inserted = sqlx::query(INSERT)
                 .bind(board.id.to_db())
-                .bind(board.user_id.as_ref())
                 .bind(board.title.as_ref())
                 .bind(board.content.as_ref())
                 .bind(board.created_at)
+                .bind(board.user_id.as_ref())
+                .bind(DELETED_ACCOUNT)
                 .execute(&mut *tx)
-                .await;
-            match inserted {
-                Ok(_) => {}
-                Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => return Ok(false),
-                Err(e) => return Err(e.into()),
+                .await?
+                .rows_affected()
+                == 1;
+            if !inserted {
+                return Ok(false);
             }
             sqlx::query(COUNT_UP)
                 .bind(counter_shard(board.id))

@@ -12,6 +12,7 @@
 
 pub mod boards;
 mod readers;
+pub mod sessions;
 pub mod users;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
@@ -265,6 +266,13 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ()))
+    }
+
+    pub fn is_closed(&self) -> bool {
+        match &self.0 {
+            Backend::MySql { pool, .. } => pool.is_closed(),
+            Backend::Sqlite(pool) => pool.is_closed(),
+        }
     }
 
     pub async fn close(&self) {

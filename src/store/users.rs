@@ -1,7 +1,19 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, autocommit, read};
-use crate::domain::{Email, User, UserId};
+use super::{
+    Store, StoreError, autocommit,
+    boards::counter_shard,
+    read,
+    sessions::{CLEAR_FLOOR, DELETE_ALL_OF_USER, SET_FLOOR},
+    transaction,
+};
+use crate::domain::{BoardId, Email, User, UserId};
+
+/// The `password` of a deleted account: no hash scheme produces it, so nothing verifies
+/// against it. The row itself stays (its posts point at it) with its email replaced by
+/// `deleted account <id>`, which no signup can produce (it has spaces and no `@`), so the
+/// address is free again.
+pub(super) const DELETED_ACCOUNT: &str = "!deleted";
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -24,8 +36,15 @@ impl UserRow {
 
 const INSERT: &str = "insert into user (id, email, password, created_at) values (?, ?, ?, ?)";
 const BY_EMAIL: &str = "select id, email, password, created_at from user where email = ?";
-const EXISTS: &str = "select count(*) from user where id = ?";
+const BY_ID: &str =
+    "select id, email, password, created_at from user where id = ? and password <> ?";
+const EXISTS: &str = "select count(*) from user where id = ? and password <> ?";
 const SET_PASSWORD: &str = "update user set password = ? where id = ?";
+const TOMBSTONE: &str = "update user set email = ?, password = ? where id = ? and password <> ?";
+const LIVE_POSTS_OF: &str = "select id from board where user_id = ? and deleted_at is null";
+const SOFT_DELETE_ALL_OF: &str =
+    "update board set deleted_at = ? where user_id = ? and deleted_at is null";
+const COUNT_DOWN_BY: &str = "update board_stats set live_count = live_count - ? where id = ?";
 
 impl Store {
     /// Inserts a user; the unique index on `email` (the table's one unique key besides the
@@ -62,6 +81,7 @@ impl Store {
     pub async fn user_exists(&self, id: &UserId) -> Result<bool, StoreError> {
         let count: i64 = read!(self, |conn| sqlx::query_scalar(EXISTS)
             .bind(id.as_ref())
+            .bind(DELETED_ACCOUNT)
             .fetch_one(conn)
             .await)?;
         Ok(count > 0)
@@ -79,5 +99,76 @@ impl Store {
             .await
             .map(|_| ()))?;
         Ok(())
+    }
+
+    /// A user that exists and is not deleted, with the stored password hash.
+    pub async fn find_user(&self, id: &UserId) -> Result<Option<(User, String)>, StoreError> {
+        let row = read!(self, |conn| sqlx::query_as::<_, UserRow>(BY_ID)
+            .bind(id.as_ref())
+            .bind(DELETED_ACCOUNT)
+            .fetch_optional(conn)
+            .await)?;
+        Ok(row.map(UserRow::into_user))
+    }
+
+    /// Deletes an account, in one transaction: the row keeps its id (its posts point at it)
+    /// but loses its email and password (see `DELETED_ACCOUNT`), every session ends, its
+    /// session-less tokens are refused from `at`, and its live posts are soft-deleted and
+    /// uncounted. `false` when the account was deleted already.
+    pub async fn delete_account(&self, id: &UserId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let id = id.clone();
+        transaction!(self, |tx| {
+            let tombstoned = sqlx::query(TOMBSTONE)
+                .bind(format!("deleted account {}", id.as_ref()))
+                .bind(DELETED_ACCOUNT)
+                .bind(id.as_ref())
+                .bind(DELETED_ACCOUNT)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !tombstoned {
+                return Ok(false);
+            }
+            sqlx::query(DELETE_ALL_OF_USER)
+                .bind(id.as_ref())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(CLEAR_FLOOR)
+                .bind(id.as_ref())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(SET_FLOOR)
+                .bind(id.as_ref())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            // Creates of this user wait on the row lock taken above and then find the
+            // account deleted (see INSERT in store/boards.rs), so this list is complete.
+            let live: Vec<String> = sqlx::query_scalar(LIVE_POSTS_OF)
+                .bind(id.as_ref())
+                .fetch_all(&mut *tx)
+                .await?;
+            sqlx::query(SOFT_DELETE_ALL_OF)
+                .bind(at)
+                .bind(id.as_ref())
+                .execute(&mut *tx)
+                .await?;
+            let mut per_shard = std::collections::BTreeMap::<i64, i64>::new();
+            for post in &live {
+                let post = BoardId::parse(post).ok_or_else(|| {
+                    StoreError::Corrupt(format!("stored board id {post:?} is not a UUID"))
+                })?;
+                *per_shard.entry(counter_shard(post)).or_default() += 1;
+            }
+            for (shard, count) in per_shard {
+                sqlx::query(COUNT_DOWN_BY)
+                    .bind(count)
+                    .bind(shard)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            true
+        })
     }
 }

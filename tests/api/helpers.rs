@@ -174,19 +174,20 @@ enum Inspector {
 }
 
 impl Inspector {
-    async fn connect(db: &TestDb) -> Self {
-        match db.backend {
+    /// After the app has created the database (a SQLite file appears at its first start).
+    async fn connect(backend: Backend, url: &str) -> Self {
+        match backend {
             Backend::MySql => Self::MySql(
                 sqlx::mysql::MySqlPoolOptions::new()
                     .max_connections(2)
-                    .connect(&db.url)
+                    .connect(url)
                     .await
                     .expect("connect to the test database"),
             ),
             Backend::Sqlite => Self::Sqlite(
                 sqlx::sqlite::SqlitePoolOptions::new()
                     .max_connections(2)
-                    .connect(&db.url)
+                    .connect(url)
                     .await
                     .expect("open the test database"),
             ),
@@ -200,6 +201,7 @@ pub struct TestApp {
     pub client: Client,
     /// The server's own database handle (closing it stages an outage).
     pub store: Store,
+    config: Config,
     inspector: Inspector,
     _shutdown: oneshot::Sender<()>,
 }
@@ -214,7 +216,26 @@ impl TestApp {
     pub async fn spawn_with(db: &TestDb, configure: impl FnOnce(&mut Config)) -> Self {
         let mut config = test_config(db);
         configure(&mut config);
+        Self::serve(config, db.backend, None).await
+    }
+
+    /// A second server on the same database, configured alike (for rules that span
+    /// instances behind one load balancer).
+    pub async fn another_instance(&self) -> Self {
+        Self::serve(
+            self.config.clone(),
+            self.backend,
+            Some(self.inspector.clone()),
+        )
+        .await
+    }
+
+    async fn serve(config: Config, backend: Backend, inspector: Option<Inspector>) -> Self {
         let app = App::build(&config).await.expect("build the test server");
+        let inspector = match inspector {
+            Some(inspector) => inspector,
+            None => Inspector::connect(backend, config.database.as_str()).await,
+        };
         let address = format!("http://{}", app.local_addr().unwrap());
         let store = app.store();
         let (shutdown, stop) = oneshot::channel::<()>();
@@ -223,10 +244,11 @@ impl TestApp {
         }));
         Self {
             address,
-            backend: db.backend,
+            backend,
             client: Client::new(),
             store,
-            inspector: Inspector::connect(db).await,
+            config,
+            inspector,
             _shutdown: shutdown,
         }
     }
@@ -259,6 +281,24 @@ impl TestApp {
                 .json(&json!({"email": email, "password": password})),
         )
         .await
+    }
+
+    /// Logs in and returns the answer's JSON (asserting 200).
+    pub async fn login_ok(&self, email: &str, password: &str) -> Value {
+        expect_status(self.login(email, password).await, 200).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        send(
+            self.request(Method::POST, "/api/user/refresh")
+                .json(&json!({"refreshToken": refresh_token})),
+        )
+        .await
+    }
+
+    /// `GET /api/user/me` with `token`.
+    pub async fn me(&self, token: &str) -> Response {
+        send(self.authed(Method::GET, "/api/user/me", Some(token))).await
     }
 
     /// Signs up a fresh user and returns (user id, access token).

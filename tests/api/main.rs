@@ -13,5 +13,7 @@ mod limits;
 mod list;
 mod operations;
 mod ratelimit;
+mod session_expiry;
+mod sessions;
 mod tokens;
 mod users;

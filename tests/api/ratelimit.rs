@@ -4,7 +4,7 @@ use board::config::TrustedNet;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, backends, expect_error, expect_status};
+use crate::helpers::{TestApp, backends, expect_error, expect_status, send};
 
 backends!(configure = |config| {
         config.login_rate_per_minute = 3;
@@ -12,6 +12,7 @@ backends!(configure = |config| {
     };
     logins_past_the_limit_get_429_with_retry_after,
     the_limit_also_holds_per_email_across_addresses,
+    password_checks_count_against_the_login_limit_of_the_email,
 );
 
 async fn login_from(app: &TestApp, ip: &str, email: &str) -> reqwest::Response {
@@ -65,4 +66,45 @@ async fn the_limit_also_holds_per_email_across_addresses(app: TestApp) {
         "invalid_credentials",
     )
     .await;
+}
+
+async fn password_checks_count_against_the_login_limit_of_the_email(app: TestApp) {
+    expect_status(app.signup("owner@test.com", "12345678").await, 201).await;
+    // One login (from its own address) leaves two attempts of this email's three.
+    let login = expect_status(
+        login_from(&app, "198.51.100.50", "owner@test.com").await,
+        200,
+    )
+    .await;
+    let token = login["accessToken"].as_str().unwrap().to_string();
+    let change = |ip: &'static str, current: &'static str| {
+        app.authed(Method::PUT, "/api/user/password", Some(&token))
+            .header("x-forwarded-for", format!("203.0.113.9, {ip}"))
+            .json(&json!({"currentPassword": current, "newPassword": "a new password"}))
+    };
+    for ip in ["198.51.100.51", "198.51.100.52"] {
+        expect_error(
+            send(change(ip, "wrong password")).await,
+            403,
+            "wrong_password",
+        )
+        .await;
+    }
+    // The email's budget is spent: refused before the password is even checked.
+    let limited = send(change("198.51.100.53", "12345678")).await;
+    assert!(limited.headers().get("retry-after").is_some());
+    expect_error(limited, 429, "too_many_requests").await;
+    let deletion = app
+        .authed(Method::DELETE, "/api/user/me", Some(&token))
+        .header("x-forwarded-for", "203.0.113.9, 198.51.100.54")
+        .json(&json!({"password": "12345678"}));
+    expect_error(send(deletion).await, 429, "too_many_requests").await;
+    expect_error(
+        login_from(&app, "198.51.100.55", "owner@test.com").await,
+        429,
+        "too_many_requests",
+    )
+    .await;
+    // Nothing changed: the account and its password are as they were.
+    expect_status(app.me(&token).await, 200).await;
 }

@@ -24,6 +24,7 @@ fn claims(sub: &str) -> Claims {
         jti: uuid::Uuid::new_v4().to_string(),
         token_type: "access".into(),
         fresh: json!(false),
+        sid: None,
     }
 }
 
