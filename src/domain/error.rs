@@ -6,6 +6,7 @@ use super::{
     page::MAX_PER_PAGE,
     password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS},
     title::MAX_TITLE_CHARS,
+    version::MAX_IDEMPOTENCY_KEY_CHARS,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -28,6 +29,10 @@ pub enum DomainError {
     Page,
     #[error("cursor is not valid")]
     Cursor,
+    #[error("userId must be a user id (a UUID)")]
+    AuthorId,
+    #[error("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters")]
+    IdempotencyKey,
 }
 
 /// Which input a `DomainError` is about, for callers that report by field.
@@ -36,7 +41,8 @@ pub enum Field {
     Email,
     Password,
     Board,
-    Paging,
+    /// Query parameters and headers of the request.
+    Request,
 }
 
 impl DomainError {
@@ -47,7 +53,9 @@ impl DomainError {
             Self::TitleLength | Self::TitleNul | Self::ContentLength | Self::ContentNul => {
                 Field::Board
             }
-            Self::PerPage | Self::Page | Self::Cursor => Field::Paging,
+            Self::PerPage | Self::Page | Self::Cursor | Self::AuthorId | Self::IdempotencyKey => {
+                Field::Request
+            }
         }
     }
 }

@@ -90,6 +90,12 @@ impl UserId {
         Self(Uuid::new_v4().hyphenated().to_string())
     }
 
+    /// A user id as a client names one (`userId`): a UUID in its canonical form, any case;
+    /// stored ids are lower case.
+    pub fn parse_uuid(raw: &str) -> Option<Self> {
+        parse_canonical(raw).map(|id| Self(id.hyphenated().to_string()))
+    }
+
     /// From a token's `sub` or a row: any non-empty id of at most 50 characters.
     pub fn parse(raw: &str) -> Option<Self> {
         (!raw.is_empty() && raw.len() <= 50).then(|| Self(raw.to_string()))

@@ -8,6 +8,7 @@ mod ids;
 mod page;
 mod password;
 mod title;
+mod version;
 
 pub use board::{Board, BoardPage, NewBoard, User};
 pub use content::{Content, MAX_CONTENT_BYTES};
@@ -17,3 +18,4 @@ pub use ids::{BoardId, SessionId, UserId};
 pub use page::{Cursor, DEFAULT_PER_PAGE, MAX_CURSOR_MICROS_DIGITS, MAX_PER_PAGE, PageRequest};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use title::{MAX_TITLE_CHARS, Title};
+pub use version::{IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS, Precondition};

@@ -1,4 +1,8 @@
-use axum::{extract::State, http::StatusCode, response::IntoResponse};
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{
@@ -8,12 +12,17 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success, schemas,
+    ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success,
+    conditional::{IDEMPOTENT_REPLAYED, IdempotencyKeyHeader, IfMatch, IfNoneMatch, etag},
+    schemas,
 };
 use crate::{
-    domain::{Board, BoardId, Content, NewBoard, PageRequest, Title},
+    domain::{Board, BoardId, Content, DomainError, NewBoard, PageRequest, Title, UserId},
     service,
 };
+
+/// A post may be kept and revalidated (`If-None-Match`), never used unasked.
+const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -79,14 +88,19 @@ pub struct BoardResponse {
 }
 
 impl BoardResponse {
-    fn new(status: StatusCode, board: Board) -> (StatusCode, axum::Json<Self>) {
-        (
+    /// The post with its `ETag`.
+    fn respond(status: StatusCode, board: Board) -> Response {
+        let tag = etag(&board.version());
+        let mut response = (
             status,
             axum::Json(Self {
                 envelope: Success::with_status(status),
                 board: board.into(),
             }),
         )
+            .into_response();
+        response.headers_mut().insert(header::ETAG, tag);
+        response
     }
 }
 
@@ -117,6 +131,8 @@ pub struct ListParams {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
     pub cursor: Option<String>,
+    #[serde(rename = "userId")]
+    pub user_id: Option<String>,
 }
 
 impl IntoParams for ListParams {
@@ -125,29 +141,47 @@ impl IntoParams for ListParams {
     }
 }
 
-/// Write a post.
+/// Write a post. With `Idempotency-Key`, a retry creates nothing and gets the first answer.
 #[utoipa::path(
     post,
     path = "/api/board",
     tag = "board",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters: a retry by the same user with the same key and body within 24 h gets the first answer again (with `Idempotent-Replayed: true`) and creates nothing"),
+    ),
     request_body = BoardRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Post created", body = BoardResponse),
-        (status = 400, description = "Malformed body (`invalid_request`) or bad title/content (`invalid_board`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token (`unauthorized`)", body = ErrorBody),
+        (status = 201, description = "Post created (or, for a retry, the first answer again)", body = BoardResponse,
+            headers(
+                ("ETag" = String, description = "The post's version, for `If-Match` and `If-None-Match`"),
+                ("Idempotent-Replayed" = String, description = "`true` on the answer to a retry"),
+            )),
+        (status = 400, description = "Malformed body or `Idempotency-Key` (`invalid_request`), or bad title/content (`invalid_board`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
+        (status = 409, description = "A request with this `Idempotency-Key` is still being processed (`idempotency_in_progress`); see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
         (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 422, description = "This `Idempotency-Key` was used with another body (`idempotency_key_reused`)", body = ErrorBody),
         (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
     )
 )]
 pub async fn create_board(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     ApiJson(body): ApiJson<BoardRequest>,
-) -> Result<impl IntoResponse, ApiError> {
-    let board = service::boards::create(&state.services, caller.user, body.try_into()?).await?;
-    Ok(BoardResponse::new(StatusCode::CREATED, board))
+) -> Result<Response, ApiError> {
+    let created =
+        service::boards::create(&state.services, caller.user, body.try_into()?, key).await?;
+    let mut response = BoardResponse::respond(StatusCode::CREATED, created.board);
+    if created.replayed {
+        response
+            .headers_mut()
+            .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    Ok(response)
 }
 
 /// List live posts, newest first.
@@ -157,8 +191,9 @@ pub async fn create_board(
     tag = "board",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of posts", body = BoardListResponse),
-        (status = 400, description = "Bad `page`, `per_page` or `cursor` (`invalid_request`)", body = ErrorBody),
+        (status = 200, description = "A page of posts", body = BoardListResponse,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page, in the request's form (page or cursor)"))),
+        (status = 400, description = "Bad `page`, `per_page`, `cursor` or `userId` (`invalid_request`)", body = ErrorBody),
         (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
     )
 )]
@@ -167,20 +202,49 @@ pub async fn list_boards(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let request = PageRequest::parse(params.page, params.per_page, params.cursor.as_deref())?;
-    let result = service::boards::list(&state.services, &request).await?;
+    let author = params
+        .user_id
+        .as_deref()
+        .map(|raw| UserId::parse_uuid(raw).ok_or(DomainError::AuthorId))
+        .transpose()?;
+    let result = service::boards::list(&state.services, &request, author.as_ref()).await?;
     let per_page = request.per_page();
-    Ok(axum::Json(BoardListResponse {
-        envelope: Success::with_status(StatusCode::OK),
-        total_page: result.total_boards.div_ceil(u64::from(per_page)),
-        total_board: result.total_boards,
-        page: match request {
-            PageRequest::Numbered { page, .. } => Some(page),
-            PageRequest::After { .. } => None,
-        },
-        per_page,
-        boards: result.boards.into_iter().map(BoardDto::from).collect(),
-        next_cursor: result.next_cursor.map(|cursor| cursor.encode()),
-    }))
+    let next = match &request {
+        PageRequest::Numbered { page, .. }
+            if page.saturating_mul(u64::from(per_page)) < result.total_boards =>
+        {
+            Some(format!("page={}&per_page={per_page}", page + 1))
+        }
+        PageRequest::Numbered { .. } => None,
+        PageRequest::After { .. } => result
+            .next_cursor
+            .as_ref()
+            .map(|cursor| format!("per_page={per_page}&cursor={}", cursor.encode())),
+    };
+    let mut headers = HeaderMap::new();
+    if let Some(query) = next {
+        let author = author.map_or(String::new(), |id| format!("&userId={}", id.as_ref()));
+        let link = format!("</api/board/boards?{query}{author}>; rel=\"next\"");
+        headers.insert(
+            header::LINK,
+            HeaderValue::from_str(&link).map_err(ApiError::internal)?,
+        );
+    }
+    Ok((
+        headers,
+        axum::Json(BoardListResponse {
+            envelope: Success::with_status(StatusCode::OK),
+            total_page: result.total_boards.div_ceil(u64::from(per_page)),
+            total_board: result.total_boards,
+            page: match request {
+                PageRequest::Numbered { page, .. } => Some(page),
+                PageRequest::After { .. } => None,
+            },
+            per_page,
+            boards: result.boards.into_iter().map(BoardDto::from).collect(),
+            next_cursor: result.next_cursor.map(|cursor| cursor.encode()),
+        }),
+    ))
 }
 
 /// Read one post.
@@ -188,36 +252,59 @@ pub async fn list_boards(
     get,
     path = "/api/board/{id}",
     tag = "board",
-    params(("id" = String, Path, description = "Post id (UUID)")),
+    params(
+        ("id" = String, Path, description = "Post id (UUID)"),
+        ("If-None-Match" = Option<String>, Header, description = "Entity-tags the client has (or `*`): when the post's `ETag` is among them, 304 without a body"),
+    ),
     responses(
-        (status = 200, description = "The post", body = BoardResponse),
+        (status = 200, description = "The post", body = BoardResponse,
+            headers(("ETag" = String, description = "The post's version"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current; no body",
+            headers(("ETag" = String, description = "The post's version"))),
+        (status = 400, description = "Malformed `If-None-Match` (`invalid_request`)", body = ErrorBody),
         (status = 404, description = "No such post, deleted, or not a post id (`not_found`)", body = ErrorBody),
         (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
     )
 )]
 pub async fn get_board(
     State(state): State<AppState>,
+    if_none_match: IfNoneMatch,
     ApiPath(id): ApiPath<String>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
     let board = service::boards::get(&state.services, id).await?;
-    Ok(BoardResponse::new(StatusCode::OK, board))
+    let version = board.version();
+    let mut response = if if_none_match.has(&version) {
+        (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(&version))]).into_response()
+    } else {
+        BoardResponse::respond(StatusCode::OK, board)
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, REVALIDATE);
+    Ok(response)
 }
 
-/// Rewrite one of your posts. Checks: token (401) → body (400) → post exists (404) → author (403).
+/// Rewrite one of your posts. Checks: token (401) → body and headers (400) → post exists (404)
+/// → author (403) → `If-Match` (412).
 #[utoipa::path(
     put,
     path = "/api/board/{id}",
     tag = "board",
-    params(("id" = String, Path, description = "Post id (UUID)")),
+    params(
+        ("id" = String, Path, description = "Post id (UUID)"),
+        ("If-Match" = Option<String>, Header, description = "Write only if the post's `ETag` is among these entity-tags (`*`: any live post); else 412 and nothing changes"),
+    ),
     request_body = BoardRequest,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The updated post", body = BoardResponse),
-        (status = 400, description = "Malformed body (`invalid_request`) or bad title/content (`invalid_board`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token (`unauthorized`)", body = ErrorBody),
+        (status = 200, description = "The updated post", body = BoardResponse,
+            headers(("ETag" = String, description = "The post's new version"))),
+        (status = 400, description = "Malformed body or `If-Match` (`invalid_request`), or bad title/content (`invalid_board`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
         (status = 403, description = "Not the author (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such post (`not_found`)", body = ErrorBody),
+        (status = 412, description = "The post is not the version `If-Match` names (`precondition_failed`)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
         (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
         (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
@@ -226,36 +313,45 @@ pub async fn get_board(
 pub async fn update_board(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
+    IfMatch(precondition): IfMatch,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<BoardRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let input = NewBoard::try_from(body)?;
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::update(&state.services, caller.user, id, input).await?;
-    Ok(BoardResponse::new(StatusCode::OK, board))
+    let board =
+        service::boards::update(&state.services, caller.user, id, input, precondition).await?;
+    Ok(BoardResponse::respond(StatusCode::OK, board))
 }
 
-/// Soft-delete one of your posts. Checks: token (401) → post exists (404) → author (403).
+/// Soft-delete one of your posts. Checks: token (401) → headers (400) → post exists (404) →
+/// author (403) → `If-Match` (412).
 #[utoipa::path(
     delete,
     path = "/api/board/{id}",
     tag = "board",
-    params(("id" = String, Path, description = "Post id (UUID)")),
+    params(
+        ("id" = String, Path, description = "Post id (UUID)"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the post's `ETag` is among these entity-tags (`*`: any live post); else 412 and nothing changes"),
+    ),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The deleted post, `deleted_at` set", body = BoardResponse),
-        (status = 401, description = "Missing or bad token (`unauthorized`)", body = ErrorBody),
+        (status = 400, description = "Malformed `If-Match` (`invalid_request`)", body = ErrorBody),
+        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
         (status = 403, description = "Not the author (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such post, or already deleted (`not_found`)", body = ErrorBody),
+        (status = 412, description = "The post is not the version `If-Match` names (`precondition_failed`)", body = ErrorBody),
         (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
     )
 )]
 pub async fn delete_board(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
+    IfMatch(precondition): IfMatch,
     ApiPath(id): ApiPath<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::delete(&state.services, caller.user, id).await?;
-    Ok(BoardResponse::new(StatusCode::OK, board))
+    let board = service::boards::delete(&state.services, caller.user, id, precondition).await?;
+    Ok(BoardResponse::respond(StatusCode::OK, board))
 }

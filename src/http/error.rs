@@ -42,6 +42,12 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("Email already exists")]
     EmailTaken,
+    #[error("The post has changed: it is not the version If-Match names")]
+    PreconditionFailed,
+    #[error("This Idempotency-Key was used with another request")]
+    IdempotencyKeyReused,
+    #[error("A request with this Idempotency-Key is still being processed, retry later")]
+    IdempotencyInProgress,
     #[error("Request body is larger than {} MiB", BODY_LIMIT / (1024 * 1024))]
     PayloadTooLarge,
     #[error("URI is longer than {} KiB", MAX_URI_BYTES / 1024)]
@@ -70,7 +76,9 @@ impl ApiError {
             Self::Forbidden | Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::IdempotencyInProgress => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -89,7 +97,7 @@ impl ApiError {
                 Field::Email => "invalid_email",
                 Field::Password => "invalid_password",
                 Field::Board => "invalid_board",
-                Field::Paging => "invalid_request",
+                Field::Request => "invalid_request",
             },
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
@@ -99,6 +107,9 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EmailTaken => "email_taken",
+            Self::PreconditionFailed => "precondition_failed",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::IdempotencyInProgress => "idempotency_in_progress",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::UriTooLong => "uri_too_long",
@@ -131,6 +142,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::WrongPassword => Self::WrongPassword,
             ServiceError::NotFound => Self::NotFound,
             ServiceError::EmailTaken => Self::EmailTaken,
+            ServiceError::PreconditionFailed => Self::PreconditionFailed,
+            ServiceError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
+            ServiceError::IdempotencyInProgress => Self::IdempotencyInProgress,
             ServiceError::TooManyRequests { retry_after } => Self::TooManyRequests {
                 retry_after_secs: retry_after.as_secs_f64().ceil() as u64,
             },
@@ -180,7 +194,7 @@ impl IntoResponse for ApiError {
                     HeaderValue::from(retry_after_secs.max(1)),
                 );
             }
-            Self::Unavailable(_) => {
+            Self::Unavailable(_) | Self::IdempotencyInProgress => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}

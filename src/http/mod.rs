@@ -4,6 +4,7 @@
 
 mod auth_user;
 pub mod boards;
+mod conditional;
 pub mod error;
 mod extract;
 pub mod health;
@@ -82,8 +83,19 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-            .expose_headers([REQUEST_ID])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+                header::IF_NONE_MATCH,
+                conditional::IDEMPOTENCY_KEY,
+            ])
+            .expose_headers([
+                REQUEST_ID,
+                header::ETAG,
+                header::LINK,
+                conditional::IDEMPOTENT_REPLAYED,
+            ])
     });
     let request_timeout = settings.request_timeout;
 

@@ -150,6 +150,15 @@ pub fn list_params() -> Vec<Parameter> {
                 .pattern(Some(cursor_pattern()))
                 .build(),
         ),
+        query(
+            "userId",
+            "Only this author's posts (a user id: a UUID); `totalBoard` and `totalPage` count them."
+                .into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                .build(),
+        ),
     ]
 }
 

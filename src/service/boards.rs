@@ -1,14 +1,34 @@
 use tracing::instrument;
 
 use super::{ServiceError, Services, now};
-use crate::domain::{Board, BoardId, BoardPage, Cursor, NewBoard, PageRequest, UserId};
+use crate::{
+    domain::{
+        Board, BoardId, BoardPage, Cursor, IdempotencyKey, NewBoard, PageRequest, Precondition,
+        UserId,
+    },
+    store::boards::KeyedInsert,
+};
 
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_KEY_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
+
+/// A created post, or the first answer again for a retry with the same idempotency key.
+#[derive(Debug)]
+pub struct Created {
+    pub board: Board,
+    pub replayed: bool,
+}
+
+/// Writes a post. With `key`, a retry (same user, same key, same text, within
+/// `IDEMPOTENCY_KEY_LIFETIME`) creates nothing and gets the first post back, on any instance.
 #[instrument(skip_all, fields(user_id = author.as_ref()), err(level = "info"))]
 pub async fn create(
     state: &Services,
     author: UserId,
     input: NewBoard,
-) -> Result<Board, ServiceError> {
+    key: Option<IdempotencyKey>,
+) -> Result<Created, ServiceError> {
+    let fingerprint = input.fingerprint();
     let board = Board {
         id: BoardId::new(),
         user_id: author,
@@ -18,10 +38,36 @@ pub async fn create(
         updated_at: None,
         deleted_at: None,
     };
-    if !state.store.insert_board(&board).await? {
-        return Err(user_gone());
+    let Some(key) = key else {
+        if !state.store.insert_board(&board).await? {
+            return Err(user_gone());
+        }
+        return Ok(Created {
+            board,
+            replayed: false,
+        });
+    };
+    let expired_before = now() - IDEMPOTENCY_KEY_LIFETIME;
+    match state
+        .store
+        .insert_board_once(&board, &key, &fingerprint, expired_before)
+        .await?
+    {
+        KeyedInsert::Created => Ok(Created {
+            board,
+            replayed: false,
+        }),
+        KeyedInsert::Used {
+            fingerprint: first,
+            board,
+        } if first == fingerprint => Ok(Created {
+            board,
+            replayed: true,
+        }),
+        KeyedInsert::Used { .. } => Err(ServiceError::IdempotencyKeyReused),
+        KeyedInsert::InProgress => Err(ServiceError::IdempotencyInProgress),
+        KeyedInsert::AuthorGone => Err(user_gone()),
     }
-    Ok(board)
 }
 
 pub async fn get(state: &Services, id: BoardId) -> Result<Board, ServiceError> {
@@ -32,12 +78,17 @@ pub async fn get(state: &Services, id: BoardId) -> Result<Board, ServiceError> {
         .ok_or(ServiceError::NotFound)
 }
 
-/// One page of live posts, newest first, with the total that the list shows.
-pub async fn list(state: &Services, request: &PageRequest) -> Result<BoardPage, ServiceError> {
+/// One page of live posts (of everyone, or of `author`), newest first, with the total that
+/// the list shows.
+pub async fn list(
+    state: &Services,
+    request: &PageRequest,
+    author: Option<&UserId>,
+) -> Result<BoardPage, ServiceError> {
     let store = &state.store;
     match request {
         PageRequest::Numbered { page: 1, per_page } => {
-            let (boards, total_boards) = store.list_boards_first(*per_page).await?;
+            let (boards, total_boards) = store.list_boards_first(author, *per_page).await?;
             Ok(BoardPage {
                 boards,
                 total_boards,
@@ -45,13 +96,13 @@ pub async fn list(state: &Services, request: &PageRequest) -> Result<BoardPage, 
             })
         }
         PageRequest::Numbered { page, per_page } => {
-            let total_boards = store.live_board_count().await?;
+            let total_boards = store.live_board_count(author).await?;
             let offset = (page - 1).saturating_mul(u64::from(*per_page));
             // Past the end: no need to ask the database to skip everything.
             let boards = if offset >= total_boards {
                 Vec::new()
             } else {
-                store.list_boards_at(offset, *per_page).await?
+                store.list_boards_at(author, offset, *per_page).await?
             };
             Ok(BoardPage {
                 boards,
@@ -63,8 +114,8 @@ pub async fn list(state: &Services, request: &PageRequest) -> Result<BoardPage, 
             // One extra row tells whether a next page exists.
             let limit = per_page + 1;
             let (mut boards, total_boards) = match cursor {
-                None => store.list_boards_first(limit).await?,
-                Some(cursor) => store.list_boards_after(cursor, limit).await?,
+                None => store.list_boards_first(author, limit).await?,
+                Some(cursor) => store.list_boards_after(author, cursor, limit).await?,
             };
             let more = boards.len() > *per_page as usize;
             boards.truncate(*per_page as usize);
@@ -87,23 +138,34 @@ pub async fn list(state: &Services, request: &PageRequest) -> Result<BoardPage, 
     }
 }
 
-/// Check order of API.md: (token and body checked by the caller) → exists (404) → author (403).
+/// Check order: (token and body checked by the caller) → exists (404) → author (403) → the
+/// caller's `precondition` on the version (412). With a precondition the write happens only
+/// if the post is still the version that was checked, so of writers racing with one version
+/// exactly one wins.
 #[instrument(skip_all, fields(user_id = caller.as_ref(), board_id = %id), err(level = "info"))]
 pub async fn update(
     state: &Services,
     caller: UserId,
     id: BoardId,
     input: NewBoard,
+    precondition: Option<Precondition>,
 ) -> Result<Board, ServiceError> {
     let mut board = find_own(state, &caller, id).await?;
+    check(precondition.as_ref(), &board)?;
     let updated_at = now();
+    let unchanged_since = precondition.as_ref().map(|_| board.updated_at);
     if !state
         .store
-        .update_board(id, &input.title, &input.content, updated_at)
+        .update_board(
+            id,
+            &input.title,
+            &input.content,
+            updated_at,
+            unchanged_since,
+        )
         .await?
     {
-        // Deleted between the read and the write.
-        return Err(ServiceError::NotFound);
+        return Err(lost_race(state, id).await);
     }
     board.title = input.title;
     board.content = input.content;
@@ -111,19 +173,35 @@ pub async fn update(
     Ok(board)
 }
 
+/// Check order as for `update`, without a body.
 #[instrument(skip_all, fields(user_id = caller.as_ref(), board_id = %id), err(level = "info"))]
-pub async fn delete(state: &Services, caller: UserId, id: BoardId) -> Result<Board, ServiceError> {
+pub async fn delete(
+    state: &Services,
+    caller: UserId,
+    id: BoardId,
+    precondition: Option<Precondition>,
+) -> Result<Board, ServiceError> {
     let mut board = find_own(state, &caller, id).await?;
+    check(precondition.as_ref(), &board)?;
     // An update that committed after the read above may carry a later timestamp than this
     // delete; then the post is read again, so that `deleted_at` never precedes `updated_at`
-    // and the answer shows the post as it was deleted.
+    // and the answer shows the post as it was deleted. Under a precondition that update
+    // means the checked version is gone: 412.
     for _ in 0..MAX_DELETE_TRIES {
         let deleted_at = board
             .updated_at
             .map_or(now(), |updated_at| now().max(updated_at));
-        if state.store.soft_delete_board(id, deleted_at).await? {
+        let unchanged_since = precondition.as_ref().map(|_| board.updated_at);
+        if state
+            .store
+            .soft_delete_board(id, deleted_at, unchanged_since)
+            .await?
+        {
             board.deleted_at = Some(deleted_at);
             return Ok(board);
+        }
+        if precondition.is_some() {
+            return Err(lost_race(state, id).await);
         }
         board = state
             .store
@@ -134,6 +212,25 @@ pub async fn delete(state: &Services, caller: UserId, id: BoardId) -> Result<Boa
     Err(ServiceError::Unavailable(
         "the post kept changing while it was being deleted".into(),
     ))
+}
+
+fn check(precondition: Option<&Precondition>, board: &Board) -> Result<(), ServiceError> {
+    match precondition {
+        Some(precondition) if !precondition.holds_for(&board.version()) => {
+            Err(ServiceError::PreconditionFailed)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Why a write that was checked found nothing to change: the post was deleted (404) or
+/// changed (412) meanwhile.
+async fn lost_race(state: &Services, id: BoardId) -> ServiceError {
+    match state.store.find_live_board(id).await {
+        Ok(None) => ServiceError::NotFound,
+        Ok(Some(_)) => ServiceError::PreconditionFailed,
+        Err(error) => error.into(),
+    }
 }
 
 const MAX_DELETE_TRIES: usize = 5;
@@ -160,4 +257,17 @@ async fn find_own(state: &Services, caller: &UserId, id: BoardId) -> Result<Boar
 fn user_gone() -> ServiceError {
     tracing::debug!("token rejected: its user no longer exists");
     ServiceError::Unauthorized
+}
+
+/// Forgets idempotency keys past their lifetime; for the housekeeping task.
+pub(super) async fn remove_expired_keys(state: &Services) {
+    match state
+        .store
+        .remove_expired_idempotency_keys(now() - IDEMPOTENCY_KEY_LIFETIME)
+        .await
+    {
+        Ok(0) => {}
+        Ok(removed) => tracing::debug!(removed, "expired idempotency keys removed"),
+        Err(error) => tracing::warn!(%error, "could not remove expired idempotency keys"),
+    }
 }

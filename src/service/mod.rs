@@ -48,6 +48,12 @@ pub enum ServiceError {
     InvalidRefreshToken,
     #[error("wrong password")]
     WrongPassword,
+    #[error("the post is not the version the request names")]
+    PreconditionFailed,
+    #[error("the idempotency key was used with another request")]
+    IdempotencyKeyReused,
+    #[error("a request with this idempotency key is still being processed")]
+    IdempotencyInProgress,
     #[error("too many attempts")]
     TooManyRequests { retry_after: Duration },
     #[error("unavailable: {0}")]
@@ -117,6 +123,7 @@ impl Services {
                 }
                 services.login_limiter.forget_idle();
                 sessions::remove_expired(&services).await;
+                boards::remove_expired_keys(&services).await;
             }
         });
     }

@@ -1,7 +1,43 @@
 use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, autocommit, read, transaction, users::DELETED_ACCOUNT};
-use crate::domain::{Board, BoardId, Content, Cursor, Title, UserId};
+use crate::domain::{Board, BoardId, Content, Cursor, IdempotencyKey, Title, UserId};
+
+/// What a create with an `Idempotency-Key` did.
+#[derive(Debug, Clone)]
+pub enum KeyedInsert {
+    /// The post and its key's record were committed together.
+    Created,
+    /// The key was used before (and has not expired): its request's fingerprint, and the post
+    /// as that request created it.
+    Used { fingerprint: String, board: Board },
+    /// The first request with this key still holds it (its transaction has not ended).
+    InProgress,
+    /// The author does not exist or was deleted; nothing was written.
+    AuthorGone,
+}
+
+const KEY_FORGET_EXPIRED: &str =
+    "delete from idempotency_key where user_id = ? and idem_key = ? and created_at < ?";
+const KEY_RECORD: &str = "insert into idempotency_key \
+     (user_id, idem_key, fingerprint, board_id, title, content, created_at) values (?, ?, ?, ?, ?, ?, ?)";
+const KEY_FIND: &str = "select fingerprint, board_id, title, content, created_at \
+     from idempotency_key where user_id = ? and idem_key = ?";
+const KEYS_EXPIRED: &str = "delete from idempotency_key where created_at < ?";
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    fingerprint: String,
+    board_id: String,
+    title: String,
+    content: String,
+    created_at: DateTime<Utc>,
+}
+
+/// MySQL's lock wait timeout and deadlock: another transaction holds the key.
+fn is_contention(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("1205" | "1213")))
+}
 
 #[derive(sqlx::FromRow)]
 struct BoardRow {
@@ -55,10 +91,18 @@ const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated
      from board where id = ? and deleted_at is null";
 const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
      where id = ? and deleted_at is null";
+/// `UPDATE` on the version that the caller checked (`If-Match`): every write sets
+/// `updated_at`, so an unchanged `updated_at` is an unchanged post. Of writers racing with one
+/// version, the first one changes it and the others match nothing.
+const UPDATE_UNCHANGED: &str = "update board set title = ?, content = ?, updated_at = ? \
+     where id = ? and deleted_at is null and (updated_at = ? or (updated_at is null and ? is null))";
 // `updated_at <= deleted_at`: an update that committed after the caller read the post may
 // carry a later timestamp; then nothing is changed and the caller retries.
 const SOFT_DELETE: &str = "update board set deleted_at = ? \
     where id = ? and deleted_at is null and (updated_at is null or updated_at <= ?)";
+const SOFT_DELETE_UNCHANGED: &str = "update board set deleted_at = ? \
+    where id = ? and deleted_at is null and (updated_at is null or updated_at <= ?) \
+    and (updated_at = ? or (updated_at is null and ? is null))";
 // Lists select ids on the (created_at, id, deleted_at) index alone, then join back for the
 // other columns ("deferred join"): otherwise MySQL fetches every skipped row, which made a
 // deep page at 100K posts ~250 ms instead of ~1 ms. The first page and cursor pages also
@@ -82,6 +126,53 @@ const AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b
      join board b on b.id = page.id \
      order by page.created_at desc, page.id desc";
 
+// The same for one author's posts, on the (user_id, created_at, id, deleted_at) index; their
+// count is a range of that index (no counter: it stays exact by construction).
+const AUTHOR_COUNT: &str = "select count(*) from board where user_id = ? and deleted_at is null";
+const AUTHOR_FIRST: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     (select count(*) from board where user_id = ? and deleted_at is null) as total \
+     from (select id, created_at from board where user_id = ? and deleted_at is null \
+           order by created_at desc, id desc limit ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
+const AUTHOR_AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at \
+     from (select id, created_at from board where user_id = ? and deleted_at is null \
+           order by created_at desc, id desc limit ? offset ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
+const AUTHOR_AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     (select count(*) from board where user_id = ? and deleted_at is null) as total \
+     from (select id, created_at from board where user_id = ? and deleted_at is null \
+           and (created_at < ? or (created_at = ? and id < ?)) \
+           order by created_at desc, id desc limit ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
+
+/// Inside a `transaction!` body: inserts `$board` and counts it; `false` (nothing written)
+/// when its author does not exist or was deleted.
+macro_rules! insert_counted {
+    ($tx:ident, $board:expr) => {{
+        let inserted = sqlx::query(INSERT)
+            .bind($board.id.to_db())
+            .bind($board.title.as_ref())
+            .bind($board.content.as_ref())
+            .bind($board.created_at)
+            .bind($board.user_id.as_ref())
+            .bind(DELETED_ACCOUNT)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if inserted {
+            sqlx::query(COUNT_UP)
+                .bind(counter_shard($board.id))
+                .execute(&mut *$tx)
+                .await?;
+        }
+        inserted
+    }};
+}
+
 #[derive(sqlx::FromRow)]
 struct CountedRow {
     #[sqlx(flatten)]
@@ -94,27 +185,87 @@ impl Store {
     /// `false` when the author does not exist or was deleted.
     pub async fn insert_board(&self, board: &Board) -> Result<bool, StoreError> {
         let board = board.clone();
+        transaction!(self, |tx| { insert_counted!(tx, board) })
+    }
+
+    /// `insert_board` under an idempotency key, in one transaction: the key's record (with
+    /// `fingerprint` and the post as created) is written first, so that a concurrent request
+    /// with the same key waits on it and then finds it; a record older than `expired_before`
+    /// is replaced.
+    pub async fn insert_board_once(
+        &self,
+        board: &Board,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        expired_before: DateTime<Utc>,
+    ) -> Result<KeyedInsert, StoreError> {
+        let (board, key, fingerprint) = (board.clone(), key.clone(), fingerprint.to_string());
         transaction!(self, |tx| {
-            let inserted = sqlx::query(INSERT)
+            sqlx::query(KEY_FORGET_EXPIRED)
+                .bind(board.user_id.as_ref())
+                .bind(key.as_ref())
+                .bind(expired_before)
+                .execute(&mut *tx)
+                .await?;
+            let recorded = sqlx::query(KEY_RECORD)
+                .bind(board.user_id.as_ref())
+                .bind(key.as_ref())
+                .bind(&fingerprint)
                 .bind(board.id.to_db())
                 .bind(board.title.as_ref())
                 .bind(board.content.as_ref())
                 .bind(board.created_at)
-                .bind(board.user_id.as_ref())
-                .bind(DELETED_ACCOUNT)
                 .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                == 1;
-            if !inserted {
-                return Ok(false);
+                .await;
+            match recorded {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    // A failed statement leaves the transaction usable on both backends.
+                    let row = sqlx::query_as::<_, KeyRow>(KEY_FIND)
+                        .bind(board.user_id.as_ref())
+                        .bind(key.as_ref())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let id = BoardId::parse(&row.board_id).ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "stored board id {:?} is not a UUID",
+                            row.board_id
+                        ))
+                    })?;
+                    return Ok(KeyedInsert::Used {
+                        fingerprint: row.fingerprint,
+                        board: Board {
+                            id,
+                            user_id: board.user_id.clone(),
+                            title: Title::from_stored(row.title),
+                            content: Content::from_stored(row.content),
+                            created_at: Some(row.created_at),
+                            updated_at: None,
+                            deleted_at: None,
+                        },
+                    });
+                }
+                Err(e) if is_contention(&e) => return Ok(KeyedInsert::InProgress),
+                Err(e) => return Err(e.into()),
             }
-            sqlx::query(COUNT_UP)
-                .bind(counter_shard(board.id))
-                .execute(&mut *tx)
-                .await?;
-            true
+            if insert_counted!(tx, board) {
+                KeyedInsert::Created
+            } else {
+                KeyedInsert::AuthorGone
+            }
         })
+    }
+
+    /// Removes idempotency records older than `before`; how many.
+    pub async fn remove_expired_idempotency_keys(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        autocommit!(self, |pool| sqlx::query(KEYS_EXPIRED)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
     }
 
     /// A post that is not soft-deleted.
@@ -126,40 +277,62 @@ impl Store {
         row.map(Board::try_from).transpose()
     }
 
-    /// Rewrites a live post; `false` when it was deleted (or never existed) meanwhile.
+    /// Rewrites a live post; `false` when it was deleted (or never existed) meanwhile, or,
+    /// with `unchanged_since` (the `updated_at` the caller saw), when it changed meanwhile.
     pub async fn update_board(
         &self,
         id: BoardId,
         title: &Title,
         content: &Content,
         updated_at: DateTime<Utc>,
+        unchanged_since: Option<Option<DateTime<Utc>>>,
     ) -> Result<bool, StoreError> {
-        let result = autocommit!(self, |pool| sqlx::query(UPDATE)
+        let result = autocommit!(self, |pool| {
+            let statement = sqlx::query(if unchanged_since.is_some() {
+                UPDATE_UNCHANGED
+            } else {
+                UPDATE
+            })
             .bind(title.as_ref())
             .bind(content.as_ref())
             .bind(updated_at)
-            .bind(id.to_db())
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
+            .bind(id.to_db());
+            let statement = match unchanged_since {
+                Some(seen) => statement.bind(seen).bind(seen),
+                None => statement,
+            };
+            statement
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
         Ok(result == 1)
     }
 
     /// Soft-deletes a live post and uncounts it, in one transaction; `false` when it was
     /// already deleted (so that two racing deletes uncount it once), or when its `updated_at`
     /// is later than `deleted_at`.
+    /// With `unchanged_since`, also when it changed since the caller saw it.
     pub async fn soft_delete_board(
         &self,
         id: BoardId,
         deleted_at: DateTime<Utc>,
+        unchanged_since: Option<Option<DateTime<Utc>>>,
     ) -> Result<bool, StoreError> {
         transaction!(self, |tx| {
-            let result = sqlx::query(SOFT_DELETE)
-                .bind(deleted_at)
-                .bind(id.to_db())
-                .bind(deleted_at)
-                .execute(&mut *tx)
-                .await?;
+            let statement = sqlx::query(if unchanged_since.is_some() {
+                SOFT_DELETE_UNCHANGED
+            } else {
+                SOFT_DELETE
+            })
+            .bind(deleted_at)
+            .bind(id.to_db())
+            .bind(deleted_at);
+            let statement = match unchanged_since {
+                Some(seen) => statement.bind(seen).bind(seen),
+                None => statement,
+            };
+            let result = statement.execute(&mut *tx).await?;
             let deleted = result.rows_affected() == 1;
             if deleted {
                 sqlx::query(COUNT_DOWN)
@@ -171,55 +344,97 @@ impl Store {
         })
     }
 
-    pub async fn live_board_count(&self) -> Result<u64, StoreError> {
-        let count: i64 = read!(self, |conn| sqlx::query_scalar(LIVE_COUNT)
-            .fetch_one(conn)
-            .await)?;
+    /// Live posts, of everyone or of one `author`.
+    pub async fn live_board_count(&self, author: Option<&UserId>) -> Result<u64, StoreError> {
+        let count: i64 = read!(self, |conn| match author {
+            None => sqlx::query_scalar(LIVE_COUNT).fetch_one(conn).await,
+            Some(author) => {
+                sqlx::query_scalar(AUTHOR_COUNT)
+                    .bind(author.as_ref())
+                    .fetch_one(conn)
+                    .await
+            }
+        })?;
         Ok(count.max(0) as u64)
     }
 
-    /// The first `limit` live posts, newest first, and the live count.
-    pub async fn list_boards_first(&self, limit: u32) -> Result<(Vec<Board>, u64), StoreError> {
-        let rows = read!(self, |conn| sqlx::query_as::<_, CountedRow>(FIRST)
-            .bind(i64::from(limit))
-            .fetch_all(conn)
-            .await)?;
-        self.with_total(rows).await
+    /// The first `limit` live posts (of `author`, if given), newest first, and their count.
+    pub async fn list_boards_first(
+        &self,
+        author: Option<&UserId>,
+        limit: u32,
+    ) -> Result<(Vec<Board>, u64), StoreError> {
+        let rows = read!(self, |conn| {
+            let statement = match author {
+                None => sqlx::query_as::<_, CountedRow>(FIRST),
+                Some(author) => sqlx::query_as::<_, CountedRow>(AUTHOR_FIRST)
+                    .bind(author.as_ref())
+                    .bind(author.as_ref()),
+            };
+            statement.bind(i64::from(limit)).fetch_all(conn).await
+        })?;
+        self.with_total(author, rows).await
     }
 
     /// Live posts, newest first, skipping `offset` (callers skip this past the end).
-    pub async fn list_boards_at(&self, offset: u64, limit: u32) -> Result<Vec<Board>, StoreError> {
+    pub async fn list_boards_at(
+        &self,
+        author: Option<&UserId>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<Board>, StoreError> {
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let rows = read!(self, |conn| sqlx::query_as::<_, BoardRow>(AT_OFFSET)
-            .bind(i64::from(limit))
-            .bind(offset)
-            .fetch_all(conn)
-            .await)?;
+        let rows = read!(self, |conn| {
+            let statement = match author {
+                None => sqlx::query_as::<_, BoardRow>(AT_OFFSET),
+                Some(author) => {
+                    sqlx::query_as::<_, BoardRow>(AUTHOR_AT_OFFSET).bind(author.as_ref())
+                }
+            };
+            statement
+                .bind(i64::from(limit))
+                .bind(offset)
+                .fetch_all(conn)
+                .await
+        })?;
         into_boards(rows)
     }
 
     /// Live posts, newest first, strictly after `cursor` (keyset paging: no scan of what
-    /// comes before), and the live count.
+    /// comes before), and their count.
     pub async fn list_boards_after(
         &self,
+        author: Option<&UserId>,
         cursor: &Cursor,
         limit: u32,
     ) -> Result<(Vec<Board>, u64), StoreError> {
-        let rows = read!(self, |conn| sqlx::query_as::<_, CountedRow>(AFTER)
-            .bind(cursor.created_at)
-            .bind(cursor.created_at)
-            .bind(cursor.id.to_db())
-            .bind(i64::from(limit))
-            .fetch_all(conn)
-            .await)?;
-        self.with_total(rows).await
+        let rows = read!(self, |conn| {
+            let statement = match author {
+                None => sqlx::query_as::<_, CountedRow>(AFTER),
+                Some(author) => sqlx::query_as::<_, CountedRow>(AUTHOR_AFTER)
+                    .bind(author.as_ref())
+                    .bind(author.as_ref()),
+            };
+            statement
+                .bind(cursor.created_at)
+                .bind(cursor.created_at)
+                .bind(cursor.id.to_db())
+                .bind(i64::from(limit))
+                .fetch_all(conn)
+                .await
+        })?;
+        self.with_total(author, rows).await
     }
 
     /// The posts of counted rows, and their count (asked separately when there are no rows).
-    async fn with_total(&self, rows: Vec<CountedRow>) -> Result<(Vec<Board>, u64), StoreError> {
+    async fn with_total(
+        &self,
+        author: Option<&UserId>,
+        rows: Vec<CountedRow>,
+    ) -> Result<(Vec<Board>, u64), StoreError> {
         let total = match rows.first() {
             Some(row) => row.total.max(0) as u64,
-            None => self.live_board_count().await?,
+            None => self.live_board_count(author).await?,
         };
         let boards = into_boards(rows.into_iter().map(|row| row.board).collect())?;
         Ok((boards, total))

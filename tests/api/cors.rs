@@ -46,7 +46,7 @@ async fn only_listed_origins_get_cors_headers(app: TestApp) {
     );
     assert_eq!(
         allowed.headers()["access-control-expose-headers"],
-        "x-request-id"
+        "x-request-id,etag,link,idempotent-replayed"
     );
     expect_status(allowed, 200).await;
 

@@ -284,8 +284,8 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
         assert_eq!(
             app.count("select count(*) from _sqlx_migrations where success = 1")
                 .await,
-            3,
-            "0001 original schema, 0002 board server, 0003 sessions"
+            4,
+            "0001 original schema, 0002 board server, 0003 sessions, 0004 conditional requests"
         );
         let list = expect_status(app.get("/api/board/boards").await, 200).await;
         assert_eq!(list["totalBoard"], live.len() + 1);

@@ -6,6 +6,7 @@ mod helpers;
 
 mod boards;
 mod concurrency;
+mod conditional;
 mod cors;
 mod dropin;
 mod errors;

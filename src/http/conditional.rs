@@ -1,0 +1,168 @@
+//! Conditional requests and retries (RFC 9110 §13): `ETag`, `If-Match`, `If-None-Match`, and
+//! `Idempotency-Key`. The headers are parsed here; what they mean for a post is decided by
+//! the service (`Precondition`) and the version (`Board::version`).
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
+};
+
+use super::ApiError;
+use crate::domain::{IdempotencyKey, Precondition};
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The strong entity-tag of a version.
+pub fn etag(version: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("a version is hex")
+}
+
+/// A parsed `If-Match` / `If-None-Match` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EntityTags {
+    Any,
+    /// `(weak, opaque tag without quotes)`.
+    List(Vec<(bool, String)>),
+}
+
+/// `*`, or a comma-separated list of entity-tags (`"…"` or `W/"…"`), over all lines of the
+/// header; `None` when the header is absent.
+fn entity_tags(headers: &HeaderMap, name: &HeaderName) -> Result<Option<EntityTags>, ApiError> {
+    let malformed =
+        || ApiError::InvalidRequest(format!("{name} is not a list of entity-tags or *"));
+    let mut values = headers.get_all(name).iter().peekable();
+    if values.peek().is_none() {
+        return Ok(None);
+    }
+    let mut tags = Vec::new();
+    let mut any = false;
+    for value in values {
+        let text = value.to_str().map_err(|_| malformed())?;
+        for element in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            if element == "*" {
+                any = true;
+                continue;
+            }
+            let (weak, quoted) = match element.strip_prefix("W/") {
+                Some(rest) => (true, rest),
+                None => (false, element),
+            };
+            let opaque = quoted
+                .strip_prefix('"')
+                .and_then(|rest| rest.strip_suffix('"'))
+                .filter(|tag| tag.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)))
+                .ok_or_else(malformed)?;
+            tags.push((weak, opaque.to_string()));
+        }
+    }
+    match (any, tags.is_empty()) {
+        (true, true) => Ok(Some(EntityTags::Any)),
+        // `*` is a value on its own, never part of a list.
+        (true, false) => Err(malformed()),
+        (false, true) => Err(malformed()),
+        (false, false) => Ok(Some(EntityTags::List(tags))),
+    }
+}
+
+/// `If-Match` as the write's precondition. Strong comparison: a weak tag never matches.
+#[derive(Debug, Clone)]
+pub struct IfMatch(pub Option<Precondition>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Self(entity_tags(&parts.headers, &header::IF_MATCH)?.map(
+            |tags| {
+                match tags {
+                    EntityTags::Any => Precondition::Exists,
+                    EntityTags::List(tags) => Precondition::OneOf(
+                        tags.into_iter()
+                            .filter(|(weak, _)| !weak)
+                            .map(|(_, tag)| tag)
+                            .collect(),
+                    ),
+                }
+            },
+        )))
+    }
+}
+
+/// `If-None-Match` of a read.
+#[derive(Debug, Clone)]
+pub struct IfNoneMatch(Option<EntityTags>);
+
+impl IfNoneMatch {
+    /// The client has this version already (weak comparison, RFC 9110 §13.1.2).
+    pub fn has(&self, version: &str) -> bool {
+        match &self.0 {
+            None => false,
+            Some(EntityTags::Any) => true,
+            Some(EntityTags::List(tags)) => tags.iter().any(|(_, tag)| tag == version),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Self(entity_tags(&parts.headers, &header::IF_NONE_MATCH)?))
+    }
+}
+
+/// `Idempotency-Key`, when sent: 1 to 255 printable ASCII characters, else 400.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKeyHeader(pub Option<IdempotencyKey>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let mut values = parts.headers.get_all(&IDEMPOTENCY_KEY).iter();
+        let Some(value) = values.next() else {
+            return Ok(Self(None));
+        };
+        if values.next().is_some() {
+            return Err(ApiError::InvalidRequest("send one Idempotency-Key".into()));
+        }
+        Ok(Self(Some(IdempotencyKey::parse(value.as_bytes())?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(values: &[&str]) -> Result<Option<EntityTags>, ApiError> {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(header::IF_MATCH, HeaderValue::from_str(value).unwrap());
+        }
+        entity_tags(&headers, &header::IF_MATCH)
+    }
+
+    #[test]
+    fn entity_tag_lists_are_parsed_as_rfc_9110_writes_them() {
+        assert_eq!(parse(&[]).unwrap(), None);
+        assert_eq!(parse(&["*"]).unwrap(), Some(EntityTags::Any));
+        assert_eq!(
+            parse(&["\"a\", W/\"b\"", "\"c\""]).unwrap(),
+            Some(EntityTags::List(vec![
+                (false, "a".into()),
+                (true, "b".into()),
+                (false, "c".into())
+            ]))
+        );
+        assert_eq!(
+            parse(&["\"\""]).unwrap(),
+            Some(EntityTags::List(vec![(false, String::new())]))
+        );
+        for bad in [
+            "a", "\"a", "a\"", "\"a\"b\"", "*, \"a\"", "", ",", "W/a", "\"a b\"",
+        ] {
+            assert!(parse(&[bad]).is_err(), "{bad:?}");
+        }
+    }
+}
