@@ -84,6 +84,16 @@ def app_up():
     too_many, _ = expect("GET", "/api/board/boards", 431, headers=many)
     assert too_many["code"] == "headers_too_large", too_many
 
+    # Sessions end through nginx too; /metrics is the deployment's own, never served outside.
+    me, _ = expect("GET", "/api/user/me", 200, token=token)
+    assert me["user"]["email"] == email
+    expect("POST", "/api/user/logout", 200, token=token)
+    ended, _ = expect("GET", "/api/user/me", 401, token=token)
+    assert ended["code"] == "unauthorized"
+    hidden, _ = expect("GET", "/metrics", 404)
+    assert hidden["code"] == "not_found", hidden
+    hidden, _ = expect("GET", "/metrics?format=prometheus", 404)
+
     # The caller's request id comes back through nginx.
     status, headers, raw = call("GET", "/api/board/boards", headers={"X-Request-Id": "e2e-request-42"})
     assert status == 200 and headers.get("X-Request-Id") == "e2e-request-42", headers

@@ -4,7 +4,8 @@
 # server against the original Flask service on the same MariaDB and prints the table.
 #   bash bench/run.sh            # full run (about 15 minutes)
 #   QUICK=1 bash bench/run.sh    # 1 run per scenario, short durations (a smoke test)
-#   bash bench/run.sh --compare OLD_BINARY   # an earlier build against this one (~8 minutes)
+#   bash bench/run.sh --compare OLD_BINARY   # an earlier build against this one (~10 minutes)
+#   bash bench/run.sh --scale-only           # only the list at 1K, 100K and 1M posts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/lib.sh

@@ -1,4 +1,7 @@
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use argon2::{
     Algorithm, Argon2, Block, Params, PasswordHash, Version,
@@ -26,6 +29,8 @@ pub enum Verification {
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Jobs waiting for a permit (for the metrics).
+    waiting: Arc<AtomicUsize>,
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     /// Verified against when the user does not exist, so that both paths take as long.
     dummy_hash: Arc<str>,
@@ -40,10 +45,16 @@ impl PasswordHasher {
         let max_parallel = max_parallel.max(1);
         Self {
             permits: Arc::new(Semaphore::new(max_parallel)),
+            waiting: Arc::default(),
             // Filled on first use, so that an idle server holds no work memory.
             buffers: Arc::new(Mutex::new(Vec::with_capacity(max_parallel))),
             dummy_hash: Arc::from(DUMMY_HASH),
         }
+    }
+
+    /// Hash or verify jobs waiting for their turn now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: &Password) -> Result<String, AuthError> {
@@ -79,11 +90,10 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, AuthError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AuthError::internal("hasher closed", e))?;
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let _permit = permit.map_err(|e| AuthError::internal("hasher closed", e))?;
         let span = Span::current();
         let hasher = self.clone();
         tokio::task::spawn_blocking(move || {

@@ -9,6 +9,7 @@ pub mod error;
 mod extract;
 pub mod health;
 pub mod limits;
+mod metrics;
 mod middleware;
 pub mod openapi;
 mod schemas;
@@ -72,7 +73,9 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         .merge(users::router())
         .merge(boards::router())
         .merge(health::router())
+        .merge(metrics::router())
         .split_for_parts();
+    metrics::install();
 
     let cors = (!settings.cors_origins.is_empty()).then(|| {
         let origins: Vec<HeaderValue> = settings
@@ -112,6 +115,7 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(middleware::assign_request_id))
+                .layer(from_fn(metrics::record_request))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(middleware::request_span)

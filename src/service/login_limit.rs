@@ -41,6 +41,7 @@ impl LoginLimiter {
         verdict.map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             tracing::info!(%ip, retry_after_ms = wait.as_millis() as u64, "login rate limit hit");
+            metrics::counter!("login_rate_limit_refusals_total").increment(1);
             ServiceError::TooManyRequests { retry_after: wait }
         })
     }

@@ -29,6 +29,14 @@ pub struct Services {
     refresh_ttl: chrono::Duration,
 }
 
+/// How busy this instance is, at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    pub connections_in_use: usize,
+    pub connections_idle: usize,
+    pub hash_jobs_waiting: usize,
+}
+
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why a rule refused, or what went wrong below it. The HTTP layer picks the status.
@@ -103,6 +111,17 @@ impl Services {
 
     fn access_ttl(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.tokens.ttl()).unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// Figures for the metrics: database connections (in use, idle) and password-hash jobs
+    /// waiting.
+    pub fn load(&self) -> Load {
+        let (connections_in_use, connections_idle) = self.store.connections();
+        Load {
+            connections_in_use,
+            connections_idle,
+            hash_jobs_waiting: self.hasher.waiting(),
+        }
     }
 
     /// The database answers.

@@ -268,6 +268,19 @@ impl Store {
             .map(|_| ()))
     }
 
+    /// Database connections open now: (in use, idle), the readers' included.
+    pub fn connections(&self) -> (usize, usize) {
+        let pool_stats = |size: u32, idle: usize| (size as usize - idle.min(size as usize), idle);
+        match &self.0 {
+            Backend::MySql { pool, readers } => {
+                let (in_use, idle) = pool_stats(pool.size(), pool.num_idle());
+                let (leased, idle_readers) = readers.stats();
+                (in_use + leased, idle + idle_readers)
+            }
+            Backend::Sqlite(pool) => pool_stats(pool.size(), pool.num_idle()),
+        }
+    }
+
     pub fn is_closed(&self) -> bool {
         match &self.0 {
             Backend::MySql { pool, .. } => pool.is_closed(),

@@ -25,6 +25,7 @@ pub struct Readers {
     idle: Mutex<Vec<MySqlConnection>>,
     /// At most this many reads at once (and so connections open).
     permits: Semaphore,
+    size: usize,
     acquire_timeout: Duration,
 }
 
@@ -42,6 +43,7 @@ impl Readers {
             options,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(size as usize),
+            size: size as usize,
             acquire_timeout,
         }
     }
@@ -63,6 +65,12 @@ impl Readers {
             reused,
             _permit: permit,
         })
+    }
+
+    /// (leased, idle) connections.
+    pub fn stats(&self) -> (usize, usize) {
+        let idle = self.idle.lock().map_or(0, |idle| idle.len());
+        (self.size - self.permits.available_permits(), idle)
     }
 
     /// Closes the idle connections; reads still running drop theirs when done.

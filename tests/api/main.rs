@@ -12,6 +12,7 @@ mod dropin;
 mod errors;
 mod limits;
 mod list;
+mod metrics;
 mod operations;
 mod ratelimit;
 mod session_expiry;
