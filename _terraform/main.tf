@@ -13,12 +13,13 @@ module "security_group" {
 }
 
 module "loadbalancer" {
-  source            = "./modules/loadbalancer"
-  resource_prefix   = var.resource_prefix
-  vpc_id            = module.network.vpc_id
-  public_subnet_ids = module.network.public_subnet_ids
-  alb_sg_id         = module.security_group.alb_sg_id
-  certificate_arn   = var.certificate_arn
+  source              = "./modules/loadbalancer"
+  resource_prefix     = var.resource_prefix
+  vpc_id              = module.network.vpc_id
+  public_subnet_ids   = module.network.public_subnet_ids
+  alb_sg_id           = module.security_group.alb_sg_id
+  certificate_arn     = var.certificate_arn
+  deletion_protection = var.alb_deletion_protection
 }
 
 module "database" {
@@ -30,6 +31,7 @@ module "database" {
   allocated_storage     = var.db_allocated_storage
   multi_az              = var.db_multi_az
   deletion_protection   = var.db_deletion_protection
+  password_version      = var.db_password_version
   backup_retention_days = var.db_backup_retention_days
   secrets_kms_key_arn   = aws_kms_key.secrets.arn
 }
@@ -68,19 +70,21 @@ module "ecs" {
   ]
 }
 
-# The JWT signing key: generated once, kept encrypted in SSM Parameter Store, and handed to
-# the app by ECS (ecs-params.yml `secrets`). It is in the Terraform state: keep the state private.
-resource "random_password" "jwt_secret_key" {
-  length  = 64
-  special = false
+# The JWT signing key: an ephemeral random value (never in a plan or the state), written once
+# with a write-only argument to an encrypted SSM parameter, and handed to the app by ECS
+# (ecs-params.yml `secrets`). Bump `jwt_secret_version` to rotate it (every session ends).
+ephemeral "aws_secretsmanager_random_password" "jwt_secret_key" {
+  password_length     = 64
+  exclude_punctuation = true
 }
 
 resource "aws_ssm_parameter" "jwt_secret_key" {
-  name        = "/${var.resource_prefix}/jwt-secret-key"
-  description = "HS256 key that signs the board API's access tokens"
-  type        = "SecureString"
-  key_id      = aws_kms_key.secrets.arn
-  value       = random_password.jwt_secret_key.result
+  name             = "/${var.resource_prefix}/jwt-secret-key"
+  description      = "HS256 key that signs the board API's access tokens"
+  type             = "SecureString"
+  key_id           = aws_kms_key.secrets.arn
+  value_wo         = ephemeral.aws_secretsmanager_random_password.jwt_secret_key.random_password
+  value_wo_version = var.jwt_secret_version
 }
 
 data "aws_caller_identity" "current" {}

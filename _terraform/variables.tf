@@ -82,6 +82,24 @@ variable "db_deletion_protection" {
   default     = true
 }
 
+variable "db_password_version" {
+  description = "Bump to generate and write a new database password (it is never in the state)."
+  type        = number
+  default     = 1
+}
+
+variable "jwt_secret_version" {
+  description = "Bump to generate and write a new JWT signing key (it is never in the state)."
+  type        = number
+  default     = 1
+}
+
+variable "alb_deletion_protection" {
+  description = "Refuse to delete the load balancer (turn off only to tear down)."
+  type        = bool
+  default     = true
+}
+
 variable "db_backup_retention_days" {
   description = "Days of automated RDS backups."
   type        = number

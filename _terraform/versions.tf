@@ -1,14 +1,10 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.11" # ephemeral resources and write-only arguments
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.6"
+      version = "~> 5.100" # aws_secretsmanager_random_password (ephemeral), value_wo, password_wo
     }
   }
 }

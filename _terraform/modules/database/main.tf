@@ -1,18 +1,20 @@
 # RDS MySQL 8 in the private subnets: encrypted, backed up, reachable only from the instances.
-# The master password is generated here and kept as an encrypted SSM parameter, from which
-# ECS hands it to the app; it is also in the Terraform state, so keep the state private.
+# The master password is generated here (an ephemeral value: never in a plan or the state)
+# and written with write-only arguments to RDS and to an encrypted SSM parameter, from which
+# ECS hands it to the app. A new one is made and written only when `password_version` changes.
 
-resource "random_password" "db" {
-  length  = 40
-  special = false
+ephemeral "aws_secretsmanager_random_password" "db" {
+  password_length     = 40
+  exclude_punctuation = true
 }
 
 resource "aws_ssm_parameter" "db_password" {
-  name        = "/${var.resource_prefix}/db-password"
-  description = "Password of the board database user"
-  type        = "SecureString"
-  key_id      = var.secrets_kms_key_arn
-  value       = random_password.db.result
+  name             = "/${var.resource_prefix}/db-password"
+  description      = "Password of the board database user"
+  type             = "SecureString"
+  key_id           = var.secrets_kms_key_arn
+  value_wo         = ephemeral.aws_secretsmanager_random_password.db.random_password
+  value_wo_version = var.password_version
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -70,7 +72,8 @@ resource "aws_db_instance" "this" {
   storage_encrypted               = true
   db_name                         = "board"
   username                        = "board"
-  password                        = random_password.db.result
+  password_wo                     = ephemeral.aws_secretsmanager_random_password.db.random_password
+  password_wo_version             = var.password_version
   db_subnet_group_name            = aws_db_subnet_group.this.name
   parameter_group_name            = aws_db_parameter_group.this.name
   vpc_security_group_ids          = [var.db_sg_id]

@@ -42,3 +42,8 @@ variable "backup_retention_days" {
   description = "Days of automated backups."
   type        = number
 }
+
+variable "password_version" {
+  description = "Bump to make and write a new master password (write-only: it is never in the state)."
+  type        = number
+}

@@ -11,7 +11,7 @@ resource "aws_lb" "this" {
   security_groups            = [var.alb_sg_id]
   subnets                    = var.public_subnet_ids
   drop_invalid_header_fields = true
-  enable_deletion_protection = true
+  enable_deletion_protection = var.deletion_protection
   idle_timeout               = 60
 }
 

@@ -22,3 +22,8 @@ variable "certificate_arn" {
   description = "ACM certificate for HTTPS; empty for HTTP only."
   type        = string
 }
+
+variable "deletion_protection" {
+  description = "Refuse to delete the load balancer."
+  type        = bool
+}
