@@ -200,60 +200,73 @@ impl Store {
         expired_before: DateTime<Utc>,
     ) -> Result<KeyedInsert, StoreError> {
         let (board, key, fingerprint) = (board.clone(), key.clone(), fingerprint.to_string());
-        transaction!(self, |tx| {
-            sqlx::query(KEY_FORGET_EXPIRED)
-                .bind(board.user_id.as_ref())
-                .bind(key.as_ref())
-                .bind(expired_before)
-                .execute(&mut *tx)
-                .await?;
-            let recorded = sqlx::query(KEY_RECORD)
-                .bind(board.user_id.as_ref())
-                .bind(key.as_ref())
-                .bind(&fingerprint)
-                .bind(board.id.to_db())
-                .bind(board.title.as_ref())
-                .bind(board.content.as_ref())
-                .bind(board.created_at)
-                .execute(&mut *tx)
-                .await;
-            match recorded {
-                Ok(_) => {}
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    // A failed statement leaves the transaction usable on both backends.
-                    let row = sqlx::query_as::<_, KeyRow>(KEY_FIND)
+        let outcome = transaction!(self, |tx| {
+            // No lookup before the insert: on MySQL a locking read of a key that does not
+            // exist yet takes a gap lock, and concurrent requests with one key then deadlock.
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                let recorded = sqlx::query(KEY_RECORD)
+                    .bind(board.user_id.as_ref())
+                    .bind(key.as_ref())
+                    .bind(&fingerprint)
+                    .bind(board.id.to_db())
+                    .bind(board.title.as_ref())
+                    .bind(board.content.as_ref())
+                    .bind(board.created_at)
+                    .execute(&mut *tx)
+                    .await;
+                match recorded {
+                    Ok(_) => break,
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+                    Err(e) => return Err(e.into()),
+                }
+                // Used before. A failed statement leaves the transaction usable on both
+                // backends; the record is committed (the insert waited for its writer).
+                let row = sqlx::query_as::<_, KeyRow>(KEY_FIND)
+                    .bind(board.user_id.as_ref())
+                    .bind(key.as_ref())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if row.created_at < expired_before && tries == 1 {
+                    sqlx::query(KEY_FORGET_EXPIRED)
                         .bind(board.user_id.as_ref())
                         .bind(key.as_ref())
-                        .fetch_one(&mut *tx)
+                        .bind(expired_before)
+                        .execute(&mut *tx)
                         .await?;
-                    let id = BoardId::parse(&row.board_id).ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "stored board id {:?} is not a UUID",
-                            row.board_id
-                        ))
-                    })?;
-                    return Ok(KeyedInsert::Used {
-                        fingerprint: row.fingerprint,
-                        board: Board {
-                            id,
-                            user_id: board.user_id.clone(),
-                            title: Title::from_stored(row.title),
-                            content: Content::from_stored(row.content),
-                            created_at: Some(row.created_at),
-                            updated_at: None,
-                            deleted_at: None,
-                        },
-                    });
+                    continue;
                 }
-                Err(e) if is_contention(&e) => return Ok(KeyedInsert::InProgress),
-                Err(e) => return Err(e.into()),
+                let id = BoardId::parse(&row.board_id).ok_or_else(|| {
+                    StoreError::Corrupt(format!("stored board id {:?} is not a UUID", row.board_id))
+                })?;
+                return Ok(KeyedInsert::Used {
+                    fingerprint: row.fingerprint,
+                    board: Board {
+                        id,
+                        user_id: board.user_id.clone(),
+                        title: Title::from_stored(row.title),
+                        content: Content::from_stored(row.content),
+                        created_at: Some(row.created_at),
+                        updated_at: None,
+                        deleted_at: None,
+                    },
+                });
             }
             if insert_counted!(tx, board) {
                 KeyedInsert::Created
             } else {
                 KeyedInsert::AuthorGone
             }
-        })
+        });
+        match outcome {
+            // Another request with this key holds it: a lock wait that timed out, or the
+            // deadlock of two waiters after its writer rolled back.
+            Err(StoreError::Database(error)) if is_contention(&error) => {
+                Ok(KeyedInsert::InProgress)
+            }
+            other => other,
+        }
     }
 
     /// Removes idempotency records older than `before`; how many.
