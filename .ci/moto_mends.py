@@ -6,7 +6,62 @@ import sys
 
 venv = pathlib.Path(sys.argv[1])
 site = next(venv.glob("lib/python3*/site-packages"))
-MENDS = []
+MENDS = [
+    (
+        "ecs/models.py",
+        """        else:
+            self.network_configuration = {}
+""",
+        """        else:
+            # mended: a service without awsvpc (bridge mode) has no networkConfiguration
+            self.network_configuration = None
+""",
+        "DescribeServices leaves networkConfiguration out for a bridge-mode service "
+        "(an empty one made the aws provider panic in flattenNetworkConfiguration)",
+    ),
+    (
+        "applicationautoscaling/responses.py",
+        """    def register_scalable_target(self) -> str:
+        \"\"\"Registers or updates a scalable target.\"\"\"
+        self._validate_params()
+        target = self.applicationautoscaling_backend.register_scalable_target(""",
+        """    # mended: tags of scalable targets (moto had no ListTagsForResource; the apply hung)
+    def list_tags_for_resource(self) -> str:
+        return json.dumps({"Tags": MENDED_TAGS.get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self) -> str:
+        tags = MENDED_TAGS.setdefault(self._get_param("ResourceARN"), {})
+        tags.update(self._get_param("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self) -> str:
+        tags = MENDED_TAGS.setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return json.dumps({})
+
+    def register_scalable_target(self) -> str:
+        \"\"\"Registers or updates a scalable target.\"\"\"
+        self._validate_params()
+        target = self._register_scalable_target_unmended()
+        MENDED_TAGS.setdefault(target.arn, {}).update(self._get_param("Tags") or {})
+        return json.dumps({"ScalableTargetARN": target.arn})
+
+    def _register_scalable_target_unmended(self):  # type: ignore[no-untyped-def]
+        return self.applicationautoscaling_backend.register_scalable_target(""",
+        "Application Auto Scaling keeps tags and answers ListTagsForResource/TagResource/UntagResource "
+        "(moto had none: the apply retried for minutes)",
+    ),
+    (
+        "applicationautoscaling/responses.py",
+        """class ApplicationAutoScalingResponse(BaseResponse):""",
+        """MENDED_TAGS: dict[str, dict[str, str]] = {}
+
+
+class ApplicationAutoScalingResponse(BaseResponse):""",
+        "(the tag store of the mend above)",
+    ),
+]
 
 
 def mend(relative, old, new, why):
