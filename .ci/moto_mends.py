@@ -53,6 +53,62 @@ MENDS = [
         "(moto had none: the apply retried for minutes)",
     ),
     (
+        "ec2/models/security_groups.py",
+        """    def description(self) -> str | None:
+        return self.ip_range.get("Description")""",
+        """    def description(self) -> str | None:
+        # mended: a rule between security groups keeps its description in the group pair
+        return self.ip_range.get("Description") or self.source_group.get("Description")""",
+        "DescribeSecurityGroupRules returns the description of a rule that references a "
+        "security group (it was dropped: every re-plan wanted to set it again)",
+    ),
+    (
+        "ec2/responses/launch_templates.py",
+        """            for resource_type, tags in tag_spec.items():
+                converted_tag_spec.append(""",
+        """            for resource_type, tags in tag_spec.items():
+                if resource_type == "launch-template":
+                    continue  # mended: the template's own tags are not its data's
+                converted_tag_spec.append(""",
+        "CreateLaunchTemplate keeps the template's own tags out of its launch data "
+        "(they showed up as tag_specifications nobody configured)",
+    ),
+    (
+        "ecs/responses.py",
+        """            propagate_tags=propagate_tags,
+            role_arn=role,
+        )
+        return ActionResult({"service": service})""",
+        """            propagate_tags=propagate_tags,
+            role_arn=role,
+        )
+        # mended: fields of CreateService that moto dropped, kept and described again
+        for name, param in [
+            ("capacity_provider_strategy", "capacityProviderStrategy"),
+            ("placement_strategy", "placementStrategy"),
+            ("health_check_grace_period_seconds", "healthCheckGracePeriodSeconds"),
+            ("availability_zone_rebalancing", "availabilityZoneRebalancing"),
+        ]:
+            if self._get_param(param) is not None:
+                setattr(service, name, self._get_param(param))
+        if self._get_param("capacityProviderStrategy"):
+            service.launch_type = None
+        return ActionResult({"service": service})""",
+        "CreateService keeps capacityProviderStrategy, placementStrategy, "
+        "healthCheckGracePeriodSeconds and availabilityZoneRebalancing (moto dropped them, so "
+        "every re-plan replaced the service)",
+    ),
+    (
+        "rds/models.py",
+        """            parameter = self.parameters[new_parameter["ParameterName"]]
+            parameter.update(new_parameter)""",
+        """            parameter = self.parameters[new_parameter["ParameterName"]]
+            parameter.update(new_parameter)
+            parameter["Source"] = "user"  # mended: a modified parameter is the user's""",
+        "ModifyDBParameterGroup marks what it set as Source=user (the aws provider reads back only "
+        "user parameters, so every re-plan wanted to set them again)",
+    ),
+    (
         "applicationautoscaling/responses.py",
         """class ApplicationAutoScalingResponse(BaseResponse):""",
         """MENDED_TAGS: dict[str, dict[str, str]] = {}

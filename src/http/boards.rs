@@ -146,9 +146,7 @@ impl IntoParams for ListParams {
     post,
     path = "/api/board",
     tag = "board",
-    params(
-        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters: a retry by the same user with the same key and body within 24 h gets the first answer again (with `Idempotent-Replayed: true`) and creates nothing"),
-    ),
+    params(IdempotencyKeyHeader),
     request_body = BoardRequest,
     security(("bearer" = [])),
     responses(
@@ -254,7 +252,7 @@ pub async fn list_boards(
     tag = "board",
     params(
         ("id" = String, Path, description = "Post id (UUID)"),
-        ("If-None-Match" = Option<String>, Header, description = "Entity-tags the client has (or `*`): when the post's `ETag` is among them, 304 without a body"),
+        IfNoneMatch,
     ),
     responses(
         (status = 200, description = "The post", body = BoardResponse,
@@ -293,7 +291,7 @@ pub async fn get_board(
     tag = "board",
     params(
         ("id" = String, Path, description = "Post id (UUID)"),
-        ("If-Match" = Option<String>, Header, description = "Write only if the post's `ETag` is among these entity-tags (`*`: any live post); else 412 and nothing changes"),
+        IfMatch,
     ),
     request_body = BoardRequest,
     security(("bearer" = [])),
@@ -332,7 +330,7 @@ pub async fn update_board(
     tag = "board",
     params(
         ("id" = String, Path, description = "Post id (UUID)"),
-        ("If-Match" = Option<String>, Header, description = "Delete only if the post's `ETag` is among these entity-tags (`*`: any live post); else 412 and nothing changes"),
+        IfMatch,
     ),
     security(("bearer" = [])),
     responses(

@@ -7,7 +7,12 @@ use axum::{
     http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
 };
 
-use super::ApiError;
+use utoipa::{
+    IntoParams,
+    openapi::path::{Parameter, ParameterIn},
+};
+
+use super::{ApiError, schemas};
 use crate::domain::{IdempotencyKey, Precondition};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -39,21 +44,37 @@ fn entity_tags(headers: &HeaderMap, name: &HeaderName) -> Result<Option<EntityTa
     let mut any = false;
     for value in values {
         let text = value.to_str().map_err(|_| malformed())?;
-        for element in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            if element == "*" {
-                any = true;
-                continue;
+        // Elements separated by commas, with spaces around them; a tag is quoted and may
+        // itself hold commas (etagc is %x21 / %x23-7E), so it is read to its closing quote.
+        let mut rest = text;
+        loop {
+            rest = rest.trim_start_matches([' ', '\t', ',']);
+            if rest.is_empty() {
+                break;
             }
-            let (weak, quoted) = match element.strip_prefix("W/") {
-                Some(rest) => (true, rest),
-                None => (false, element),
-            };
-            let opaque = quoted
-                .strip_prefix('"')
-                .and_then(|rest| rest.strip_suffix('"'))
-                .filter(|tag| tag.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)))
-                .ok_or_else(malformed)?;
-            tags.push((weak, opaque.to_string()));
+            if let Some(after) = rest.strip_prefix('*') {
+                any = true;
+                rest = after;
+            } else {
+                let (weak, quoted) = match rest.strip_prefix("W/") {
+                    Some(after) => (true, after),
+                    None => (false, rest),
+                };
+                let inner = quoted.strip_prefix('"').ok_or_else(malformed)?;
+                let end = inner.find('"').ok_or_else(malformed)?;
+                let tag = &inner[..end];
+                if !tag.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)) {
+                    return Err(malformed());
+                }
+                tags.push((weak, tag.to_string()));
+                rest = &inner[end + 1..];
+            }
+            // After an element: only spaces, then a comma or the end.
+            let after = rest.trim_start_matches([' ', '\t']);
+            if !(after.is_empty() || after.starts_with(',')) {
+                return Err(malformed());
+            }
+            rest = after;
         }
     }
     match (any, tags.is_empty()) {
@@ -89,6 +110,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+impl IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![schemas::header(
+            "If-Match",
+            "Write only if the post's `ETag` is among these entity-tags (`*`: any live post); \
+             else 412 and nothing changes",
+            schemas::entity_tags_pattern(),
+        )]
+    }
+}
+
 /// `If-None-Match` of a read.
 #[derive(Debug, Clone)]
 pub struct IfNoneMatch(Option<EntityTags>);
@@ -112,6 +144,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
     }
 }
 
+impl IntoParams for IfNoneMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![schemas::header(
+            "If-None-Match",
+            "Entity-tags the client has (or `*`): when the post's `ETag` is among them, 304 \
+             without a body",
+            schemas::entity_tags_pattern(),
+        )]
+    }
+}
+
 /// `Idempotency-Key`, when sent: 1 to 255 printable ASCII characters, else 400.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKeyHeader(pub Option<IdempotencyKey>);
@@ -131,6 +174,18 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
     }
 }
 
+impl IntoParams for IdempotencyKeyHeader {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![schemas::header(
+            "Idempotency-Key",
+            "1 to 255 printable ASCII characters: a retry by the same user with the same key \
+             and body within 24 h gets the first answer again (with `Idempotent-Replayed: \
+             true`) and creates nothing",
+            schemas::idempotency_key_pattern(),
+        )]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +196,20 @@ mod tests {
             headers.append(header::IF_MATCH, HeaderValue::from_str(value).unwrap());
         }
         entity_tags(&headers, &header::IF_MATCH)
+    }
+
+    /// Whatever the documented pattern allows, the parser takes.
+    #[test]
+    fn the_documented_entity_tag_pattern_is_parsed() {
+        let pattern = fancy_regex::Regex::new(&schemas::entity_tags_pattern()).unwrap();
+        for case in ["*", " * ", "\"a\"", "W/\"a\"", "\"a\" , W/\"b\",\"\"", "\"!#~\"", "\"a,b\""] {
+            assert!(pattern.is_match(case).unwrap(), "{case}");
+            assert!(parse(&[case]).unwrap().is_some(), "{case}");
+        }
+        for case in ["null", "", "a", "*, \"a\"", "\"a\"\"", "\"a b\""] {
+            assert!(!pattern.is_match(case).unwrap(), "{case}");
+            assert!(parse(&[case]).is_err(), "{case}");
+        }
     }
 
     #[test]
@@ -158,6 +227,11 @@ mod tests {
         assert_eq!(
             parse(&["\"\""]).unwrap(),
             Some(EntityTags::List(vec![(false, String::new())]))
+        );
+        // A comma inside a tag is part of it.
+        assert_eq!(
+            parse(&["\"a,b\" , W/\"c\""]).unwrap(),
+            Some(EntityTags::List(vec![(false, "a,b".into()), (true, "c".into())]))
         );
         for bad in [
             "a", "\"a", "a\"", "\"a\"b\"", "*, \"a\"", "", ",", "W/a", "\"a b\"",

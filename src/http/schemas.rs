@@ -10,7 +10,8 @@ use utoipa::openapi::{
 
 use crate::domain::{
     DEFAULT_PER_PAGE, MAX_CONTENT_BYTES, MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS,
-    MAX_PASSWORD_CHARS, MAX_PER_PAGE, MAX_TITLE_CHARS, MIN_PASSWORD_CHARS,
+    MAX_IDEMPOTENCY_KEY_CHARS, MAX_PASSWORD_CHARS, MAX_PER_PAGE, MAX_TITLE_CHARS,
+    MIN_PASSWORD_CHARS,
 };
 
 /// What `str::trim` removes (Unicode `White_Space`), as the body of a regex class.
@@ -68,6 +69,35 @@ pub fn cursor_pattern() -> String {
         hex(4),
         hex(12)
     )
+}
+
+/// `conditional::entity_tags`: `*`, or a comma-separated list of `"tag"` / `W/"tag"`.
+pub fn entity_tags_pattern() -> String {
+    let tag = r#"(W/)?"[!#-~]*""#;
+    format!(r"^ *(\*|{tag}( *, *{tag})*) *$")
+}
+
+/// `IdempotencyKey::parse`: printable ASCII, without the spaces at either end that HTTP
+/// strips from a header value.
+pub fn idempotency_key_pattern() -> String {
+    let inner = MAX_IDEMPOTENCY_KEY_CHARS - 2;
+    format!("^[!-~]([ -~]{{0,{inner}}}[!-~])?$")
+}
+
+/// An optional request header with `pattern`.
+pub fn header(name: &str, description: &str, pattern: String) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern))
+                .build(),
+        ))
+        .build()
 }
 
 pub fn email() -> Object {
@@ -168,7 +198,7 @@ mod schema_tests {
     use fancy_regex::Regex;
 
     use super::*;
-    use crate::domain::{Cursor, Email, Title};
+    use crate::domain::{Cursor, Email, IdempotencyKey, Title};
 
     fn agree(pattern: &str, parse: impl Fn(&str) -> bool, cases: &[String]) {
         let regex = Regex::new(pattern).expect("the documented pattern compiles");
@@ -235,6 +265,21 @@ mod schema_tests {
         ])
         .collect();
         agree(&title_pattern(), |s| Title::parse(s).is_ok(), &cases);
+    }
+
+    #[test]
+    fn the_idempotency_key_pattern_is_idempotency_key_parse() {
+        let cases: Vec<String> = ["a", "order 42", "~!", " a", "a ", "", "tab\tkey", "é"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["k".repeat(255), "k".repeat(256)])
+            .collect();
+        // HTTP strips spaces at either end of a value before the parser sees it.
+        agree(
+            &idempotency_key_pattern(),
+            |s| s.trim() == s && IdempotencyKey::parse(s.as_bytes()).is_ok(),
+            &cases,
+        );
     }
 
     #[test]

@@ -121,6 +121,9 @@ resource "aws_autoscaling_group" "instance" {
   max_size              = var.asg_max_size
   protect_from_scale_in = true
   health_check_type     = "EC2"
+  # The instances are protected from scale-in (ECS managed termination protection), so a
+  # destroy that only lowers the desired count would wait for ever: terminate them instead.
+  force_delete = true
 
   launch_template {
     id      = aws_launch_template.instance.id
