@@ -202,7 +202,15 @@ mod tests {
     #[test]
     fn the_documented_entity_tag_pattern_is_parsed() {
         let pattern = fancy_regex::Regex::new(&schemas::entity_tags_pattern()).unwrap();
-        for case in ["*", " * ", "\"a\"", "W/\"a\"", "\"a\" , W/\"b\",\"\"", "\"!#~\"", "\"a,b\""] {
+        for case in [
+            "*",
+            " * ",
+            "\"a\"",
+            "W/\"a\"",
+            "\"a\" , W/\"b\",\"\"",
+            "\"!#~\"",
+            "\"a,b\"",
+        ] {
             assert!(pattern.is_match(case).unwrap(), "{case}");
             assert!(parse(&[case]).unwrap().is_some(), "{case}");
         }
@@ -231,7 +239,10 @@ mod tests {
         // A comma inside a tag is part of it.
         assert_eq!(
             parse(&["\"a,b\" , W/\"c\""]).unwrap(),
-            Some(EntityTags::List(vec![(false, "a,b".into()), (true, "c".into())]))
+            Some(EntityTags::List(vec![
+                (false, "a,b".into()),
+                (true, "c".into())
+            ]))
         );
         for bad in [
             "a", "\"a", "a\"", "\"a\"b\"", "*, \"a\"", "", ",", "W/a", "\"a b\"",
