@@ -227,10 +227,12 @@ SESSIONS = 200
 
 def board_scenarios(server, seeded):
     """Scenarios of this server only (the original has no sessions to check)."""
+    # One session each for SESSIONS users (a user keeps at most 50 live sessions).
     tokens = []
-    for _ in range(SESSIONS):
-        status, body = http("POST", server.base + "/api/user/login",
-                            {"email": seeded["email"], "password": seeded["password"]})
+    for i in range(SESSIONS):
+        credentials = {"email": f"session-{i}@example.com", "password": seeded["password"]}
+        http("POST", server.base + "/api/user/signup", credentials)
+        status, body = http("POST", server.base + "/api/user/login", credentials)
         assert status == 200, status
         tokens.append(body["accessToken"])
     with urllib.request.urlopen(f"{server.base}/api/board/{seeded['post']}", timeout=10) as response:
@@ -423,6 +425,8 @@ def compare(before_binary, after_binary, rounds=3):
     """The same scenarios on two builds of this server, alternating so that drift of the
     machine hits both alike; medians of `rounds` rounds of RUNS runs each."""
     figures = {"before": {label: [] for label in COMPARED}, "after": {label: [] for label in COMPARED}}
+    # Non-2xx/3xx answers and socket errors: figures with errors measure something else.
+    errors = {"before": 0, "after": 0}
     for round_number in range(rounds):
         for name, binary in (("before", before_binary), ("after", after_binary)):
             server = RustServer(binary)
@@ -433,12 +437,15 @@ def compare(before_binary, after_binary, rounds=3):
                 seeded, extra = board_scenarios(server, seeded)
                 for label, path, script, connections in scenarios(seeded) + extra:
                     if label in COMPARED:
-                        figures[name][label].append(measure(server, path, script, seeded, connections)["rps"])
+                        result = measure(server, path, script, seeded, connections)
+                        figures[name][label].append(result["rps"])
+                        errors[name] += result["errors"]
             finally:
                 server.stop()
                 mariadb(f"drop database if exists `{server.database}`")
             print(f"  round {round_number + 1} {name}: " + ", ".join(
-                f"{label} {figures[name][label][-1]:.0f}" for label in COMPARED), flush=True)
+                f"{label} {figures[name][label][-1]:.0f}" for label in COMPARED)
+                + f" (errors so far: {errors[name]})", flush=True)
     lines = ["| scenario | before req/s | after req/s | change |", "|---|---:|---:|---:|"]
     for label in COMPARED:
         before = statistics.median(figures["before"][label])
@@ -447,7 +454,8 @@ def compare(before_binary, after_binary, rounds=3):
     report = "\n".join([
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"wrk -t2 -c{CONNECTIONS}, {DURATION} s a run, median of {rounds} alternating rounds "
-        f"(each the median of {RUNS} runs).", "", *lines,
+        f"(each the median of {RUNS} runs). Errors (non-2xx/3xx, socket): before {errors['before']}, "
+        f"after {errors['after']}.", "", *lines,
     ])
     print("\n" + report)
     if not QUICK:

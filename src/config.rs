@@ -119,6 +119,8 @@ pub struct Config {
     /// Upper bound for one request, body included.
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
+    /// `GET /metrics` and the per-request counting behind it (`METRICS_ENABLED`).
+    pub metrics_enabled: bool,
     /// How often expired sessions and idle rate-limiter keys are removed (not read from the
     /// environment; tests shorten it).
     pub housekeeping_interval: Duration,
@@ -244,6 +246,15 @@ impl Config {
         }
         let request_timeout: u64 =
             parse_num(get("REQUEST_TIMEOUT"), "REQUEST_TIMEOUT", 30).map_err(err)?;
+        let metrics_enabled = match get("METRICS_ENABLED") {
+            None | Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(err(format!(
+                    "METRICS_ENABLED `{other}` is not true or false"
+                )));
+            }
+        };
         let cors_origins = get("CORS_ALLOWED_ORIGINS")
             .map(|list| {
                 list.split(',')
@@ -269,6 +280,7 @@ impl Config {
             db_pool_size,
             request_timeout: Duration::from_secs(request_timeout.max(1)),
             cors_origins,
+            metrics_enabled,
             housekeeping_interval: DEFAULT_HOUSEKEEPING_INTERVAL,
         })
     }
@@ -425,6 +437,7 @@ mod tests {
             ("DB_POOL_SIZE", "0"),
             ("DB_POOL_SIZE", "1001"),
             ("DB_POOL_SIZE", "many"),
+            ("METRICS_ENABLED", "maybe"),
         ] {
             assert!(
                 Config::from_vars(vars(&[(name, value)])).is_err(),

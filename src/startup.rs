@@ -71,6 +71,7 @@ impl App {
                 trusted_proxies: config.trusted_proxies.clone(),
                 cors_origins: config.cors_origins.clone(),
                 request_timeout: config.request_timeout,
+                metrics: config.metrics_enabled,
             },
         );
 

@@ -43,16 +43,31 @@ fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-/// Installs the recorder (at start, so that the first request is counted too), and registers
-/// the series that would otherwise appear only once they first move.
+/// How often recorded durations are folded into the histogram buckets. Until then they are
+/// kept one by one, so an instance that nobody scrapes would otherwise hold them all.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Installs the recorder (at start, so that the first request is counted too), registers
+/// the series that would otherwise appear only once they first move, and starts the upkeep.
 pub fn install() {
     prometheus();
+    // One task per app (the tests start many, each on its own runtime); upkeep is idempotent.
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(UPKEEP_EVERY);
+        loop {
+            tick.tick().await;
+            prometheus().run_upkeep();
+        }
+    });
     metrics::counter!("login_rate_limit_refusals_total").increment(0);
     metrics::gauge!("password_hash_jobs_waiting").set(0.0);
 }
 
-/// Counts every request and times it, by method, route template and status.
-pub async fn record_request(request: Request, next: Next) -> Response {
+/// Counts every request and times it, by method, route template and status (when `enabled`).
+pub async fn record_request(State(enabled): State<bool>, request: Request, next: Next) -> Response {
+    if !enabled {
+        return next.run(request).await;
+    }
     let started = Instant::now();
     let method = method_label(request.method());
     let route = request
@@ -86,7 +101,10 @@ fn method_label(method: &Method) -> &'static str {
 /// refusals. Not for the outside: the project's nginx answers 404 for it.
 #[utoipa::path(get, path = "/metrics", tag = "health",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
-pub async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn scrape(State(state): State<AppState>) -> Response {
+    if !state.settings.metrics {
+        return super::ApiError::NotFound.into_response();
+    }
     let load = state.services.load();
     metrics::gauge!("db_connections", "state" => "in_use").set(load.connections_in_use as f64);
     metrics::gauge!("db_connections", "state" => "idle").set(load.connections_idle as f64);
@@ -100,4 +118,5 @@ pub async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
         )],
         handle.render(),
     )
+        .into_response()
 }

@@ -64,6 +64,8 @@ pub struct HttpSettings {
     pub cors_origins: Vec<String>,
     /// Upper bound for one request, body included, and for sending a request head.
     pub request_timeout: Duration,
+    /// Count requests and serve `GET /metrics`.
+    pub metrics: bool,
 }
 
 /// The whole application: API routes, OpenAPI document, Swagger UI and the middleware stack.
@@ -75,7 +77,10 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         .merge(health::router())
         .merge(metrics::router())
         .split_for_parts();
-    metrics::install();
+    if settings.metrics {
+        metrics::install();
+    }
+    let count_requests = from_fn_with_state(settings.metrics, metrics::record_request);
 
     let cors = (!settings.cors_origins.is_empty()).then(|| {
         let origins: Vec<HeaderValue> = settings
@@ -115,7 +120,7 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(middleware::assign_request_id))
-                .layer(from_fn(metrics::record_request))
+                .layer(count_requests)
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(middleware::request_span)
