@@ -140,13 +140,13 @@ macro_rules! transaction {
         $crate::store::run_to_completion(async move {
             match &backend {
                 $crate::store::Backend::MySql { pool, .. } => {
-                    let mut $tx = pool.begin().await?;
+                    let mut $tx = $crate::store::begin(pool).await?;
                     let outcome = $body;
                     $tx.commit().await?;
                     Ok(outcome)
                 }
                 $crate::store::Backend::Sqlite(pool) => {
-                    let mut $tx = pool.begin().await?;
+                    let mut $tx = $crate::store::begin(pool).await?;
                     let outcome = $body;
                     $tx.commit().await?;
                     Ok(outcome)
@@ -173,6 +173,34 @@ pub(crate) async fn run_to_completion<T: Send + 'static>(
     transaction: impl Future<Output = Result<T, StoreError>> + Send + 'static,
 ) -> Result<T, StoreError> {
     tokio::spawn(transaction).await?
+}
+
+/// Tries to start a transaction this many times when the connection fails before `BEGIN` is
+/// answered (nothing has happened then): pooled connections are not pinged before use, so after
+/// a database restart each idle one fails once.
+const BEGIN_TRIES: usize = 3;
+
+/// `BEGIN` on a pooled connection, on another one when that one is dead.
+pub(crate) async fn begin<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match pool.begin().await {
+            Err(error) if tries < BEGIN_TRIES && is_lost_connection(&error) => {
+                tracing::debug!(%error, "BEGIN on a dead connection; trying another");
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// The connection broke (as opposed to the database refusing a statement, or the pool being
+/// out of connections).
+fn is_lost_connection(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Io(_) | sqlx::Error::Protocol(_))
+        || matches!(error, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("2006" | "2013")))
 }
 
 /// How long a request waits for a pooled connection before answering 503.
