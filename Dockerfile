@@ -1,8 +1,12 @@
 # syntax=docker/dockerfile:1
 # Two stages: build the release binary, then copy it alone into a distroless image
 # (no shell, no package manager, runs as an unprivileged user).
+# The base images are build arguments only so that a mirror (or CI's locally built stand-ins)
+# can replace them: `docker build --build-arg RUST_IMAGE=... .`; the defaults are what ships.
+ARG RUST_IMAGE=rust:1.95-slim-bookworm
+ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
 
-FROM rust:1.95-slim-bookworm AS build
+FROM ${RUST_IMAGE} AS build
 WORKDIR /src
 # Dependencies first, in a layer of their own: it is rebuilt only when Cargo.toml/Cargo.lock change.
 COPY Cargo.toml Cargo.lock ./
@@ -16,7 +20,7 @@ COPY src src
 # Newer mtimes than the placeholder build, so cargo rebuilds the crate itself.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM ${RUNTIME_IMAGE}
 COPY --from=build /src/target/release/board /usr/local/bin/board
 # The SQLite default (no DATABASE_URL/MYSQL_HOST) writes board.db here.
 WORKDIR /home/nonroot

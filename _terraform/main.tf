@@ -20,6 +20,8 @@ module "loadbalancer" {
   alb_sg_id           = module.security_group.alb_sg_id
   certificate_arn     = var.certificate_arn
   deletion_protection = var.alb_deletion_protection
+  waf_login_limit     = var.waf_login_limit
+  waf_ip_limit        = var.waf_ip_limit
 }
 
 module "database" {
@@ -33,6 +35,7 @@ module "database" {
   deletion_protection   = var.db_deletion_protection
   password_version      = var.db_password_version
   backup_retention_days = var.db_backup_retention_days
+  max_connections       = var.db_max_connections
   secrets_kms_key_arn   = aws_kms_key.secrets.arn
 }
 
@@ -63,6 +66,7 @@ module "ecs" {
   target_group_arn    = module.loadbalancer.target_group_arn
   log_group_name      = module.monitoring.log_group_name
   db_host             = module.database.address
+  db_pool_size        = var.app_db_pool_size
   secrets_kms_key_arn = aws_kms_key.secrets.arn
   secret_parameter_arns = [
     module.database.password_parameter_arn,

@@ -18,6 +18,21 @@ output "ecr_registry" {
   value       = module.ecs.ecr_registry
 }
 
+output "aws_region" {
+  description = "Region of the deployment (for deploy.sh)."
+  value       = var.aws_region
+}
+
+output "ecr_repositories" {
+  description = "Repository URL of each image: app, nginx (for deploy.sh)."
+  value       = module.ecs.ecr_repositories
+}
+
+output "task_family" {
+  description = "Task definition family (for deploy.sh)."
+  value       = module.ecs.task_family
+}
+
 output "db_host" {
   description = "RDS endpoint host (DB_HOST for docker-compose.ecs.yml)."
   value       = module.database.address
@@ -34,6 +49,6 @@ output "ecs_cli_configure" {
 }
 
 output "ecs_cli_deploy" {
-  description = "Run from the repository root, with ECR_REGISTRY, IMAGE_TAG, DB_HOST and AWS_REGION exported."
+  description = "ecs-cli (no longer maintained by AWS; _terraform/deploy.sh is the supported path): run from the repository root, with ECR_REGISTRY, IMAGE_TAG, DB_HOST and AWS_REGION exported."
   value       = "ecs-cli compose --project-name ${module.ecs.service_name} --file docker-compose.ecs.yml --ecs-params ecs-params.yml service up --cluster-config ${module.ecs.cluster_name} --region ${var.aws_region} --deployment-max-percent 200 --deployment-min-healthy-percent 100 --timeout 10"
 }

@@ -117,3 +117,39 @@ variable "alarm_email" {
   type        = string
   default     = ""
 }
+
+variable "waf_login_limit" {
+  description = "Logins (POST /api/user/login) one client address may try in 5 minutes, counted by the WAF across every task; the app's own LOGIN_RATE_PER_MINUTE counts per task."
+  type        = number
+  default     = 100
+  validation {
+    condition     = var.waf_login_limit >= 10
+    error_message = "AWS WAF rate limits start at 10 requests per 5 minutes."
+  }
+}
+
+variable "waf_ip_limit" {
+  description = "Requests of any kind one client address may make in 5 minutes (the WAF's per-address ceiling)."
+  type        = number
+  default     = 6000
+  validation {
+    condition     = var.waf_ip_limit >= 10
+    error_message = "AWS WAF rate limits start at 10 requests per 5 minutes."
+  }
+}
+
+variable "app_db_pool_size" {
+  description = "DB_POOL_SIZE of each task: it opens up to twice this many database connections (writes, and as many single-statement reads)."
+  type        = number
+  default     = 8
+}
+
+variable "db_max_connections" {
+  description = "The database's max_connections; must cover every task at full scale: service_max_count × 2 × app_db_pool_size, plus 10 for administration."
+  type        = number
+  default     = 100
+  validation {
+    condition     = var.db_max_connections >= var.service_max_count * 2 * var.app_db_pool_size + 10
+    error_message = "db_max_connections is below service_max_count × 2 × app_db_pool_size + 10: at full scale the tasks would be refused connections. Raise it (and the instance class), or lower the pool size or the task count."
+  }
+}

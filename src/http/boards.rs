@@ -90,7 +90,13 @@ pub struct BoardResponse {
 impl BoardResponse {
     /// The post with its `ETag`.
     fn respond(status: StatusCode, board: Board) -> Response {
-        let tag = etag(&board.version());
+        let version = board.version();
+        Self::respond_at(status, board, &version)
+    }
+
+    /// The post with its `ETag`, when the caller has its version already.
+    fn respond_at(status: StatusCode, board: Board, version: &str) -> Response {
+        let tag = etag(version);
         let mut response = (
             status,
             axum::Json(Self {
@@ -275,7 +281,7 @@ pub async fn get_board(
     let mut response = if if_none_match.has(&version) {
         (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(&version))]).into_response()
     } else {
-        BoardResponse::respond(StatusCode::OK, board)
+        BoardResponse::respond_at(StatusCode::OK, board, &version)
     };
     response
         .headers_mut()

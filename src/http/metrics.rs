@@ -2,7 +2,11 @@
 //! Label values are bounded: the method (known ones, else `OTHER`), the route template (never
 //! the raw path) and the status.
 
-use std::{sync::OnceLock, time::Instant};
+use std::{
+    collections::HashMap,
+    sync::{OnceLock, PoisonError, RwLock},
+    time::Instant,
+};
 
 use axum::{
     extract::{MatchedPath, Request, State},
@@ -10,6 +14,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -70,17 +75,55 @@ pub async fn record_request(State(enabled): State<bool>, request: Request, next:
     }
     let started = Instant::now();
     let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched".to_string(), |path| path.as_str().to_string());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::histogram!(DURATION, "method" => method, "route" => route.clone())
-        .record(started.elapsed().as_secs_f64());
-    metrics::counter!(REQUESTS, "method" => method, "route" => route, "status" => status)
-        .increment(1);
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let series = series(method, route, response.status().as_u16());
+    series.duration.record(started.elapsed().as_secs_f64());
+    series.requests.increment(1);
     response
+}
+
+/// The handles of one (method, route, status) series.
+#[derive(Clone)]
+struct Series {
+    requests: Counter,
+    duration: Histogram,
+}
+
+type SeriesKey = (&'static str, &'static str, u16);
+
+/// The handles of a series, registered on first use and then looked up here: building the
+/// labelled key and finding it in the recorder's registry on every request cost more than the
+/// request's own routing.
+fn series(method: &'static str, route: &str, status: u16) -> Series {
+    static SERIES: OnceLock<RwLock<HashMap<SeriesKey, Series>>> = OnceLock::new();
+    let cache = SERIES.get_or_init(RwLock::default);
+    {
+        let known = cache.read().unwrap_or_else(PoisonError::into_inner);
+        // Keys live for 'static; a shorter-lived route looks them up (HashMap is covariant).
+        let known: &HashMap<(&'static str, &str, u16), Series> = &known;
+        if let Some(series) = known.get(&(method, route, status)) {
+            return series.clone();
+        }
+    }
+    let mut known = cache.write().unwrap_or_else(PoisonError::into_inner);
+    let view: &HashMap<(&'static str, &str, u16), Series> = &known;
+    if let Some(series) = view.get(&(method, route, status)) {
+        return series.clone();
+    }
+    // Each route template is copied once and kept: a bounded set (the router's templates and
+    // "unmatched"), found here again for the route's other methods and statuses.
+    let route: &'static str = match known.keys().find(|key| key.1 == route) {
+        Some(key) => key.1,
+        None => Box::leak(route.to_owned().into_boxed_str()),
+    };
+    let series = Series {
+        requests: metrics::counter!(REQUESTS, "method" => method, "route" => route, "status" => status.to_string()),
+        duration: metrics::histogram!(DURATION, "method" => method, "route" => route),
+    };
+    known.insert((method, route, status), series.clone());
+    series
 }
 
 fn method_label(method: &Method) -> &'static str {

@@ -28,7 +28,8 @@ pub async fn create(
     input: NewBoard,
     key: Option<IdempotencyKey>,
 ) -> Result<Created, ServiceError> {
-    let fingerprint = input.fingerprint();
+    // Only a keyed create compares its text with the first one's.
+    let fingerprint = key.is_some().then(|| input.fingerprint());
     let board = Board {
         id: BoardId::new(),
         user_id: author,
@@ -38,7 +39,7 @@ pub async fn create(
         updated_at: None,
         deleted_at: None,
     };
-    let Some(key) = key else {
+    let (Some(key), Some(fingerprint)) = (key, fingerprint) else {
         if !state.store.insert_board(&board).await? {
             return Err(user_gone());
         }

@@ -31,6 +31,11 @@ resource "aws_db_parameter_group" "this" {
     name  = "require_secure_transport"
     value = "1"
   }
+  # Checked against the tasks' pools at full scale (the root's db_max_connections validation).
+  parameter {
+    name  = "max_connections"
+    value = tostring(var.max_connections)
+  }
   parameter {
     name  = "character_set_server"
     value = "utf8mb4"

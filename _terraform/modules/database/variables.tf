@@ -47,3 +47,8 @@ variable "password_version" {
   description = "Bump to make and write a new master password (write-only: it is never in the state)."
   type        = number
 }
+
+variable "max_connections" {
+  description = "The database's max_connections."
+  type        = number
+}

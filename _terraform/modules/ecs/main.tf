@@ -216,8 +216,10 @@ locals {
   }
 }
 
-# The first revision, so that the service can exist before the first `ecs-cli compose service up`
-# (which registers the next revisions from docker-compose.ecs.yml + ecs-params.yml).
+# The task definition's first revision, so that the service can exist before the first deploy.
+# Deploys (`_terraform/deploy.sh`) register the next revisions from the current one with only
+# the image tags changed, so this is the one source of the task's shape; ecs-cli users deploy
+# docker-compose.ecs.yml + ecs-params.yml instead, which CI checks field by field against it.
 resource "aws_ecs_task_definition" "bootstrap" {
   family             = var.resource_prefix
   network_mode       = "bridge"
@@ -234,7 +236,10 @@ resource "aws_ecs_task_definition" "bootstrap" {
       readonlyRootFilesystem = true
       linuxParameters        = { tmpfs = [{ containerPath = "/tmp", size = 64 }] }
       portMappings           = [{ containerPort = 8080, hostPort = 80, protocol = "tcp" }]
-      logConfiguration       = { logDriver = "awslogs", options = merge(local.log_options, { awslogs-stream-prefix = "nginx" }) }
+      healthCheck            = { command = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/nginx-health"], interval = 10, timeout = 3, retries = 3, startPeriod = 10 }
+      # nginx finishes open requests on SIGQUIT (its image's stop signal).
+      stopTimeout      = 30
+      logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { awslogs-stream-prefix = "nginx" }) }
     },
     {
       name                   = "app"
@@ -246,17 +251,22 @@ resource "aws_ecs_task_definition" "bootstrap" {
       readonlyRootFilesystem = true
       environment = [
         { name = "MYSQL_HOST", value = var.db_host },
+        { name = "MYSQL_PORT", value = "3306" },
         { name = "MYSQL_USER", value = "board" },
         { name = "MYSQL_DATABASE", value = "board" },
         { name = "MYSQL_SSL_MODE", value = "required" },
+        { name = "DB_POOL_SIZE", value = tostring(var.db_pool_size) },
         { name = "LOG_FORMAT", value = "json" },
+        { name = "RUST_LOG", value = "info" },
         { name = "TRUSTED_PROXIES", value = "172.17.0.0/16,10.0.0.0/16" },
       ]
       secrets = [
         { name = "JWT_SECRET_KEY", valueFrom = "/${var.resource_prefix}/jwt-secret-key" },
         { name = "MYSQL_PASSWORD", valueFrom = "/${var.resource_prefix}/db-password" },
       ]
-      healthCheck      = { command = ["CMD", "/usr/local/bin/board", "--healthcheck"], interval = 10, timeout = 3, retries = 3, startPeriod = 15 }
+      healthCheck = { command = ["CMD", "/usr/local/bin/board", "--healthcheck"], interval = 10, timeout = 3, retries = 3, startPeriod = 15 }
+      # Longer than the app's own drain (25 s) after SIGTERM.
+      stopTimeout      = 30
       logConfiguration = { logDriver = "awslogs", options = merge(local.log_options, { awslogs-stream-prefix = "app" }) }
     },
   ])
@@ -285,7 +295,8 @@ resource "aws_ecs_service" "this" {
     container_name   = "nginx"
     container_port   = 8080
   }
-  health_check_grace_period_seconds = 30
+  # A new task needs its start period (15 s) and two passing ALB checks 15 s apart.
+  health_check_grace_period_seconds = 60
 
   ordered_placement_strategy {
     type  = "spread"
@@ -293,7 +304,7 @@ resource "aws_ecs_service" "this" {
   }
 
   lifecycle {
-    # ecs-cli deploys new revisions; auto scaling sets the count.
+    # Deploys register new revisions; auto scaling sets the count.
     ignore_changes = [task_definition, desired_count]
   }
 

@@ -72,3 +72,8 @@ variable "secret_parameter_arns" {
   description = "SSM parameters the task execution role may read."
   type        = list(string)
 }
+
+variable "db_pool_size" {
+  description = "DB_POOL_SIZE of each task."
+  type        = number
+}

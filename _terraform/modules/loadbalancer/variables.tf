@@ -27,3 +27,13 @@ variable "deletion_protection" {
   description = "Refuse to delete the load balancer."
   type        = bool
 }
+
+variable "waf_login_limit" {
+  description = "POST /api/user/login requests one client address may make in 5 minutes, across all tasks."
+  type        = number
+}
+
+variable "waf_ip_limit" {
+  description = "Requests one client address may make in 5 minutes, across all tasks."
+  type        = number
+}
