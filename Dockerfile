@@ -3,6 +3,7 @@
 # (no shell, no package manager, runs as an unprivileged user).
 # The base images are build arguments only so that a mirror (or CI's locally built stand-ins)
 # can replace them: `docker build --build-arg RUST_IMAGE=... .`; the defaults are what ships.
+# checkov:skip=CKV_DOCKER_7:FROM names a build argument whose default is a pinned tag (rust:1.95-slim-bookworm and distroless cc-debian12:nonroot).
 ARG RUST_IMAGE=rust:1.95-slim-bookworm
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
 
