@@ -37,14 +37,22 @@ def ensure_mariadb(timeout=60):
         time.sleep(0.2)
 
 
-def http(method, url, body=None, token=None, timeout=30):
-    """(status, parsed JSON body or None)."""
+def json_request(method, url, body=None, token=None, headers=None):
+    """A urllib request with BODY as JSON, the bearer TOKEN and HEADERS, when given."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    return request
+
+
+def http(method, url, body=None, token=None, timeout=30):
+    """(status, parsed JSON body or None)."""
+    request = json_request(method, url, body, token)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")

@@ -18,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASE = f"http://127.0.0.1:{os.environ['NGINX_PORT']}"
 os.environ["BASE"] = BASE
 sys.path.insert(0, os.path.join(ROOT, ".ci"))
+import boardlib  # noqa: E402
 import e2e  # noqa: E402  (reads BASE when imported)
 
 PROJECT = os.environ["COMPOSE_PROJECT_NAME"]
@@ -54,14 +55,7 @@ def inspect(container, template):
 
 def request(method, path, body=None, token=None, headers=None, timeout=15):
     """(status, parsed JSON or None, seconds); a refused/reset connection is status 0."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(BASE + path, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    for name, value in (headers or {}).items():
-        req.add_header(name, value)
+    req = boardlib.json_request(method, BASE + path, body, token, headers)
     started = time.monotonic()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
@@ -168,7 +162,6 @@ def up_and_seed():
     print(facts[-1])
     step("the seed README's calls through nginx (e2e.py)")
     e2e.app_up()
-    status, _, _ = request("GET", "/")
     with urllib.request.urlopen(BASE + "/", timeout=10) as response:
         page = response.read().decode()
         assert response.status == 200 and "swagger" in page.lower(), page[:200]

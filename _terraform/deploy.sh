@@ -53,10 +53,8 @@ sed -E -e "s/\"($(quote "$app_repo")):[^\"]*\"/\"\\1:$tag\"/" \
   -e "s/\"($(quote "$nginx_repo")):[^\"]*\"/\"\\1:$tag\"/" "$work/current.json" >"$work/next.json"
 grep -q "\"$app_repo:$tag\"" "$work/next.json" && grep -q "\"$nginx_repo:$tag\"" "$work/next.json" \
   || { echo "deploy: the current task definition ($current) has no image of $app_repo / $nginx_repo" >&2; exit 1; }
-execution_role=$(ecs describe-task-definition --task-definition "$current" \
-  --query 'taskDefinition.executionRoleArn' --output text)
-network_mode=$(ecs describe-task-definition --task-definition "$current" \
-  --query 'taskDefinition.networkMode' --output text)
+read -r execution_role network_mode < <(ecs describe-task-definition --task-definition "$current" \
+  --query 'taskDefinition.[executionRoleArn, networkMode]' --output text)
 revision=$(ecs register-task-definition --family "$family" --network-mode "$network_mode" \
   --execution-role-arn "$execution_role" --container-definitions "file://$work/next.json" \
   --query 'taskDefinition.taskDefinitionArn' --output text)
