@@ -80,7 +80,7 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
     if settings.metrics {
         metrics::install();
     }
-    let count_requests = from_fn_with_state(settings.metrics, metrics::record_request);
+    let count_requests = settings.metrics;
 
     let cors = (!settings.cors_origins.is_empty()).then(|| {
         let origins: Vec<HeaderValue> = settings
@@ -111,7 +111,8 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         Router::from(SwaggerUi::new("/swagger-ui").url("/api-docs/openapi.json", openapi))
             .layer(map_response(middleware::envelope_swagger_errors));
 
-    api.merge(swagger)
+    let app = api
+        .merge(swagger)
         .route("/", get(|| async { Redirect::temporary("/swagger-ui/") }))
         .fallback(|| async { ApiError::NotFound })
         // After every route: axum keeps the `Allow` header on these.
@@ -120,7 +121,6 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(middleware::assign_request_id))
-                .layer(count_requests)
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(middleware::request_span)
@@ -142,7 +142,14 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
                 }))
                 .layer(from_fn_with_state(request_timeout, middleware::time_out))
                 .layer(DefaultBodyLimit::max(limits::BODY_LIMIT)),
-        )
+        );
+    // Outermost, so that it times what every other layer does too (timeouts and caught
+    // panics included); not in the stack at all when off.
+    if count_requests {
+        app.layer(from_fn(metrics::record_request))
+    } else {
+        app
+    }
 }
 
 /// `message` and `statusCode` of a successful envelope.

@@ -81,6 +81,10 @@ const INSERT: &str = "insert into board (id, user_id, title, content, created_at
 const COUNT_UP: &str = "update board_stats set live_count = live_count + 1 where id = ?";
 const COUNT_DOWN: &str = "update board_stats set live_count = live_count - 1 where id = ?";
 const LIVE_COUNT: &str = "select cast(sum(live_count) as signed) from board_stats";
+const AUTHOR_COUNT_UP: &str =
+    "update author_stats set live_count = live_count + 1 where user_id = ?";
+const AUTHOR_COUNT_DOWN: &str = "update author_stats set live_count = live_count - 1 \
+     where user_id = (select user_id from board where id = ?)";
 /// Rows of `board_stats` (see the migrations): a post counts in the one its id picks.
 const COUNTER_SHARDS: u8 = 16;
 
@@ -126,11 +130,14 @@ const AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b
      join board b on b.id = page.id \
      order by page.created_at desc, page.id desc";
 
-// The same for one author's posts, on the (user_id, created_at, id, deleted_at) index; their
-// count is a range of that index (no counter: it stays exact by construction).
-const AUTHOR_COUNT: &str = "select count(*) from board where user_id = ? and deleted_at is null";
+// The same for one author's posts, on the (user_id, created_at, id, deleted_at) index. Their
+// count is their row of `author_stats`, or, for an account without one (see the migration),
+// a range of that index.
+const AUTHOR_COUNT: &str = "select coalesce((select live_count from author_stats where user_id = ?), \
+     (select count(*) from board where user_id = ? and deleted_at is null))";
 const AUTHOR_FIRST: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
-     (select count(*) from board where user_id = ? and deleted_at is null) as total \
+     coalesce((select live_count from author_stats where user_id = ?), \
+              (select count(*) from board where user_id = ? and deleted_at is null)) as total \
      from (select id, created_at from board where user_id = ? and deleted_at is null \
            order by created_at desc, id desc limit ?) page \
      join board b on b.id = page.id \
@@ -141,14 +148,16 @@ const AUTHOR_AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.cr
      join board b on b.id = page.id \
      order by page.created_at desc, page.id desc";
 const AUTHOR_AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
-     (select count(*) from board where user_id = ? and deleted_at is null) as total \
+     coalesce((select live_count from author_stats where user_id = ?), \
+              (select count(*) from board where user_id = ? and deleted_at is null)) as total \
      from (select id, created_at from board where user_id = ? and deleted_at is null \
            and (created_at < ? or (created_at = ? and id < ?)) \
            order by created_at desc, id desc limit ?) page \
      join board b on b.id = page.id \
      order by page.created_at desc, page.id desc";
 
-/// Inside a `transaction!` body: inserts `$board` and counts it; `false` (nothing written)
+/// Inside a `transaction!` body: inserts `$board` and counts it, in the total and for its
+/// author (shard row first, then author row, in every transaction); `false` (nothing written)
 /// when its author does not exist or was deleted.
 macro_rules! insert_counted {
     ($tx:ident, $board:expr) => {{
@@ -166,6 +175,10 @@ macro_rules! insert_counted {
         if inserted {
             sqlx::query(COUNT_UP)
                 .bind(counter_shard($board.id))
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(AUTHOR_COUNT_UP)
+                .bind($board.user_id.as_ref())
                 .execute(&mut *$tx)
                 .await?;
         }
@@ -352,6 +365,10 @@ impl Store {
                     .bind(counter_shard(id))
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(AUTHOR_COUNT_DOWN)
+                    .bind(id.to_db())
+                    .execute(&mut *tx)
+                    .await?;
             }
             deleted
         })
@@ -363,6 +380,7 @@ impl Store {
             None => sqlx::query_scalar(LIVE_COUNT).fetch_one(conn).await,
             Some(author) => {
                 sqlx::query_scalar(AUTHOR_COUNT)
+                    .bind(author.as_ref())
                     .bind(author.as_ref())
                     .fetch_one(conn)
                     .await
@@ -381,6 +399,7 @@ impl Store {
             let statement = match author {
                 None => sqlx::query_as::<_, CountedRow>(FIRST),
                 Some(author) => sqlx::query_as::<_, CountedRow>(AUTHOR_FIRST)
+                    .bind(author.as_ref())
                     .bind(author.as_ref())
                     .bind(author.as_ref()),
             };
@@ -425,6 +444,7 @@ impl Store {
             let statement = match author {
                 None => sqlx::query_as::<_, CountedRow>(AFTER),
                 Some(author) => sqlx::query_as::<_, CountedRow>(AUTHOR_AFTER)
+                    .bind(author.as_ref())
                     .bind(author.as_ref())
                     .bind(author.as_ref()),
             };

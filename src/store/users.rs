@@ -35,6 +35,10 @@ impl UserRow {
 }
 
 const INSERT: &str = "insert into user (id, email, password, created_at) values (?, ?, ?, ?)";
+// Counts what the account has (nothing, unless it posted between the two statements): a
+// locking read on MySQL, serial writes on SQLite, so a create racing it is counted once.
+const START_AUTHOR_COUNT: &str = "insert into author_stats (user_id, live_count) \
+     select ?, count(*) from board where user_id = ? and deleted_at is null";
 const BY_EMAIL: &str = "select id, email, password, created_at from user where email = ?";
 const BY_ID: &str =
     "select id, email, password, created_at from user where id = ? and password <> ?";
@@ -45,10 +49,13 @@ const LIVE_POSTS_OF: &str = "select id from board where user_id = ? and deleted_
 const SOFT_DELETE_ALL_OF: &str =
     "update board set deleted_at = ? where user_id = ? and deleted_at is null";
 const COUNT_DOWN_BY: &str = "update board_stats set live_count = live_count - ? where id = ?";
+const AUTHOR_COUNT_NONE: &str = "update author_stats set live_count = 0 where user_id = ?";
 
 impl Store {
-    /// Inserts a user; the unique index on `email` (the table's one unique key besides the
-    /// generated id) turns a duplicate, even a concurrent one, into `Duplicate`.
+    /// Inserts a user, then their row of post counts; the unique index on `email` (the
+    /// table's one unique key besides the generated id) turns a duplicate, even a concurrent
+    /// one, into `Duplicate`. Two statements, not a transaction: an account left without a
+    /// count row (a crash between them) is counted another way (see `AUTHOR_COUNT` in store/boards.rs).
     pub async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError> {
         let result = autocommit!(self, |pool| sqlx::query(INSERT)
             .bind(user.id.as_ref())
@@ -60,10 +67,16 @@ impl Store {
             .map(|_| ()));
         match result {
             Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                Err(StoreError::Duplicate)
+                return Err(StoreError::Duplicate);
             }
-            other => other,
+            other => other?,
         }
+        autocommit!(self, |pool| sqlx::query(START_AUTHOR_COUNT)
+            .bind(user.id.as_ref())
+            .bind(user.id.as_ref())
+            .execute(pool)
+            .await
+            .map(|_| ()))
     }
 
     /// The user and their stored password hash.
@@ -168,6 +181,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(AUTHOR_COUNT_NONE)
+                .bind(id.as_ref())
+                .execute(&mut *tx)
+                .await?;
             true
         })
     }

@@ -9,10 +9,13 @@ use tokio::io::AsyncWriteExt;
 
 use crate::{
     common::raw_http,
-    helpers::{Backend, TestApp, backends, board_path, expect_status},
+    helpers::{Backend, TestApp, backends, board_path, expect_status, send},
 };
 
-backends!(racing_updates_and_deletes_end_in_a_serial_state);
+backends!(
+    racing_updates_and_deletes_end_in_a_serial_state,
+    author_counts_stay_exact_under_concurrent_creates_and_deletes_on_two_instances,
+);
 
 async fn racing_updates_and_deletes_end_in_a_serial_state(app: TestApp) {
     let app = Arc::new(app);
@@ -148,4 +151,111 @@ async fn abandoned_writes_leave_no_transaction_open() {
         },
     )
     .await;
+}
+
+/// `totalBoard` of one author, as `?userId=` answers it.
+async fn author_total(app: &TestApp, author: &str) -> i64 {
+    let list = expect_status(
+        app.get(&format!("/api/board/boards?userId={author}")).await,
+        200,
+    )
+    .await;
+    list["totalBoard"].as_i64().unwrap()
+}
+
+async fn live_posts_of(app: &TestApp, author: &str) -> i64 {
+    app.count(&format!(
+        "select count(*) from board where user_id = '{author}' and deleted_at is null"
+    ))
+    .await
+}
+
+/// Per-author counts are kept with the writes: creates and racing deletes of one author's
+/// posts, sent to two instances at once, leave them equal to the live rows; so does an
+/// account whose count row is missing (one the original service created).
+async fn author_counts_stay_exact_under_concurrent_creates_and_deletes_on_two_instances(
+    app: TestApp,
+) {
+    let second = Arc::new(app.another_instance().await);
+    let app = Arc::new(app);
+    let (alice, alice_token) = app.user().await;
+    let (bob, bob_token) = app.user().await;
+    let mut doomed = Vec::new();
+    for i in 0..8 {
+        doomed.push(app.board(&alice_token, &format!("doomed {i}")).await["id"].clone());
+    }
+
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let instance = if i % 2 == 0 {
+            app.clone()
+        } else {
+            second.clone()
+        };
+        let token = if i % 3 == 0 {
+            bob_token.clone()
+        } else {
+            alice_token.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            instance
+                .create_board(&token, &format!("new {i}"), "c")
+                .await
+                .status()
+                .as_u16()
+        }));
+    }
+    // Every doomed post deleted twice at once, once through each instance: one wins.
+    for id in doomed.iter().chain(doomed.iter()) {
+        let id = id.as_str().unwrap().to_string();
+        for instance in [app.clone(), second.clone()] {
+            let (token, id) = (alice_token.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                send(instance.delete_board(&id, Some(&token)))
+                    .await
+                    .status()
+                    .as_u16()
+            }));
+        }
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| [200, 201, 404].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 24);
+
+    assert_eq!(live_posts_of(&app, &alice).await, 16);
+    assert_eq!(live_posts_of(&app, &bob).await, 8);
+    for instance in [&app, &second] {
+        assert_eq!(author_total(instance, &alice).await, 16);
+        assert_eq!(author_total(instance, &bob).await, 8);
+    }
+
+    // Without its count row, an author is counted from the posts, and writes still work.
+    app.execute(&format!(
+        "delete from author_stats where user_id = '{alice}'"
+    ))
+    .await;
+    assert_eq!(author_total(&app, &alice).await, 16);
+    app.board(&alice_token, "one more").await;
+    let first = expect_status(
+        app.get(&format!("/api/board/boards?userId={alice}&per_page=1"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(first["totalBoard"], 17);
+    send(app.delete_board(
+        first["boards"][0]["id"].as_str().unwrap(),
+        Some(&alice_token),
+    ))
+    .await;
+    send(app.delete_board(doomed[0].as_str().unwrap(), Some(&alice_token))).await;
+    assert_eq!(author_total(&app, &alice).await, 16);
+    assert_eq!(live_posts_of(&app, &alice).await, 16);
+    assert_eq!(author_total(&app, &bob).await, 8);
 }

@@ -201,6 +201,17 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
             .map(|b| b["id"].as_str().unwrap())
             .collect();
         assert_eq!(listed, live.iter().map(|p| p.id).collect::<Vec<_>>());
+        // Each author's count, taken by the migration.
+        for (author, user_id) in USER_IDS.iter().enumerate() {
+            let theirs = expect_status(
+                app.get(&format!("/api/board/boards?userId={user_id}"))
+                    .await,
+                200,
+            )
+            .await;
+            let live = live.iter().filter(|p| p.author == author).count();
+            assert_eq!(theirs["totalBoard"], live, "author {author}");
+        }
         for post in &POSTS {
             let response = app.get(&board_path(post.id)).await;
             if post.deleted_at.is_some() {
@@ -284,8 +295,9 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
         assert_eq!(
             app.count("select count(*) from _sqlx_migrations where success = 1")
                 .await,
-            4,
-            "0001 original schema, 0002 board server, 0003 sessions, 0004 conditional requests"
+            5,
+            "0001 original schema, 0002 board server, 0003 sessions, 0004 conditional requests, \
+             0005 author counts"
         );
         let list = expect_status(app.get("/api/board/boards").await, 200).await;
         assert_eq!(list["totalBoard"], live.len() + 1);

@@ -359,6 +359,11 @@ async fn account_deletion_removes_the_posts_and_frees_the_email(app: TestApp) {
     let kept = app.board(&bystander, "someone else's").await;
     let list = expect_status(app.get("/api/board/boards").await, 200).await;
     assert_eq!(list["totalBoard"], 6);
+    let theirs = format!("/api/board/boards?userId={user_id}");
+    assert_eq!(
+        expect_status(app.get(&theirs).await, 200).await["totalBoard"],
+        5
+    );
 
     expect_error(
         delete_account(&app, &token, "wrong password").await,
@@ -401,6 +406,9 @@ async fn account_deletion_removes_the_posts_and_frees_the_email(app: TestApp) {
     let list = expect_status(app.get("/api/board/boards").await, 200).await;
     assert_eq!(list["totalBoard"], 1);
     assert_eq!(list["boards"][0]["id"], kept["id"]);
+    let theirs = expect_status(app.get(&theirs).await, 200).await;
+    assert_eq!(theirs["totalBoard"], 0);
+    assert_eq!(theirs["boards"], json!([]));
     // Soft-deleted: the rows stay, with deleted_at; the counter equals the live rows.
     assert_eq!(
         app.count(&format!(
