@@ -146,7 +146,7 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
     // Outermost, so that it times what every other layer does too (timeouts and caught
     // panics included); not in the stack at all when off.
     if count_requests {
-        app.layer(from_fn(metrics::record_request))
+        app.layer(metrics::RecordRequestsLayer)
     } else {
         app
     }
