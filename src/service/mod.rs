@@ -73,9 +73,10 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(_) | StoreError::Unreachable(..) => {
-                Self::Unavailable(error.into())
-            }
+            // Contention: rolled back, so a retry is safe; 503 tells the client so.
+            StoreError::Unavailable(_)
+            | StoreError::Unreachable(..)
+            | StoreError::Contention(_) => Self::Unavailable(error.into()),
             _ => Self::Internal(error.into()),
         }
     }

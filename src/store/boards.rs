@@ -34,11 +34,6 @@ struct KeyRow {
     created_at: DateTime<Utc>,
 }
 
-/// MySQL's lock wait timeout and deadlock: another transaction holds the key.
-fn is_contention(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("1205" | "1213")))
-}
-
 #[derive(sqlx::FromRow)]
 struct BoardRow {
     id: String,
@@ -275,9 +270,7 @@ impl Store {
         match outcome {
             // Another request with this key holds it: a lock wait that timed out, or the
             // deadlock of two waiters after its writer rolled back.
-            Err(StoreError::Database(error)) if is_contention(&error) => {
-                Ok(KeyedInsert::InProgress)
-            }
+            Err(StoreError::Contention(_)) => Ok(KeyedInsert::InProgress),
             other => other,
         }
     }

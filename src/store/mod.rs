@@ -50,6 +50,11 @@ pub enum StoreError {
     /// The database is down, restarting, or every connection is busy: worth a retry.
     #[error("database unavailable: {0}")]
     Unavailable(sqlx::Error),
+    /// MySQL gave up on a statement that waited on another transaction's locks (a deadlock,
+    /// 1213, or a lock wait timeout, 1205): its transaction was rolled back and may simply be
+    /// run again (see `CONTENTION_TRIES`).
+    #[error("lock contention: {0}")]
+    Contention(sqlx::Error),
     /// A unique key refused the row (reported only where one key can be the cause).
     #[error("a unique key refused the row")]
     Duplicate,
@@ -66,23 +71,39 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         let lost = match &error {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-            sqlx::Error::Database(db) => is_connection_loss(db.code().as_deref()),
+            sqlx::Error::Database(db) => {
+                matches!(
+                    mysql_error_number(&error),
+                    Some(1040 | 1053 | 2002 | 2003 | 2006 | 2013)
+                ) || matches!(sqlite_code(db.as_ref()).as_deref(), Some("5" | "6"))
+            }
             _ => false,
         };
         if lost {
             Self::Unavailable(error)
+        } else if matches!(mysql_error_number(&error), Some(1205 | 1213)) {
+            Self::Contention(error)
         } else {
             Self::Database(error)
         }
     }
 }
 
-/// MySQL codes that mean "the server went away", and SQLite's busy/locked.
-fn is_connection_loss(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some("2002" | "2003" | "2006" | "2013" | "1040" | "1053" | "5" | "6")
-    )
+/// MySQL's error number (1213: deadlock...). Not `code()`: for MySQL that is the SQLSTATE,
+/// which lumps many errors together (1205 and 1040 are both `HY000`).
+fn mysql_error_number(error: &sqlx::Error) -> Option<u16> {
+    match error {
+        sqlx::Error::Database(db) => db
+            .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+            .map(sqlx::mysql::MySqlDatabaseError::number),
+        _ => None,
+    }
+}
+
+/// SQLite's result code (5: busy, 6: locked).
+fn sqlite_code(db: &dyn sqlx::error::DatabaseError) -> Option<std::borrow::Cow<'_, str>> {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .and_then(sqlx::error::DatabaseError::code)
 }
 
 /// One read statement: `$statement` uses `$conn` once as its executor and evaluates to
@@ -182,6 +203,10 @@ where
     tokio::spawn(transaction).await?
 }
 
+/// Runs a transaction this many times where concurrent ones can deadlock by design (see
+/// `StoreError::Contention`); past it, the caller answers 503 and the client retries.
+pub(crate) const CONTENTION_TRIES: usize = 5;
+
 /// Tries to start a transaction this many times when the connection fails before `BEGIN` is
 /// answered (nothing has happened then): pooled connections are not pinged before use, so after
 /// a database restart each idle one fails once.
@@ -208,7 +233,7 @@ pub(crate) async fn begin<DB: sqlx::Database>(
 /// out of connections).
 fn is_lost_connection(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Io(_) | sqlx::Error::Protocol(_))
-        || matches!(error, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("2006" | "2013")))
+        || matches!(mysql_error_number(error), Some(2006 | 2013))
 }
 
 /// How long a request waits for a pooled connection before answering 503.

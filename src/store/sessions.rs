@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, autocommit, read, transaction};
+use super::{CONTENTION_TRIES, Store, StoreError, autocommit, read, transaction};
 use crate::domain::{SessionId, UserId};
 
 /// A session as a login starts it.
@@ -58,7 +58,22 @@ struct SessionRow {
 
 impl Store {
     /// Starts a session; then, if the user has more than `keep` sessions, ends the oldest.
+    /// Concurrent logins of one user past the cap can deadlock on MySQL (each one's insert
+    /// waits on another's range delete): the one rolled back runs again.
     pub async fn insert_session(&self, session: &NewSession, keep: u32) -> Result<(), StoreError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.insert_session_once(session, keep).await {
+                Err(StoreError::Contention(error)) if tries < CONTENTION_TRIES => {
+                    tracing::debug!(%error, tries, "session insert rolled back; running it again");
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn insert_session_once(&self, session: &NewSession, keep: u32) -> Result<(), StoreError> {
         let session = session.clone();
         transaction!(self, |tx| {
             sqlx::query(INSERT)

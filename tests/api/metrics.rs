@@ -6,6 +6,21 @@ use crate::helpers::{TestApp, backends, board_path, expect_error};
 
 backends!(metrics_count_requests_by_route_template);
 
+mod disabled {
+    use super::*;
+    backends!(configure = |config| config.metrics_enabled = false;
+        metrics_turned_off_answer_404_and_the_api_still_serves);
+}
+
+async fn metrics_turned_off_answer_404_and_the_api_still_serves(app: TestApp) {
+    expect_error(app.get("/metrics").await, 404, "not_found").await;
+    let (_, token) = app.user().await;
+    let post = app.board(&token, "served without metrics").await;
+    let response = app.get(&board_path(post["id"].as_str().unwrap())).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
 async fn scrape(app: &TestApp) -> String {
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
