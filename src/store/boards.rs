@@ -117,6 +117,14 @@ const AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_a
            order by created_at desc, id desc limit ? offset ?) page \
      join board b on b.id = page.id \
      order by page.created_at desc, page.id desc";
+/// `AT_OFFSET` with the index named: since `board_author_newest` exists (also covering, but
+/// in author order), MariaDB often answers an OFFSET page by scanning it and sorting
+/// ("Creating sort index"): page 25 of 1,000 posts fell from ~3,200 to ~700 req/s.
+const AT_OFFSET_MYSQL: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at \
+     from (select id, created_at from board force index (board_newest) where deleted_at is null \
+           order by created_at desc, id desc limit ? offset ?) page \
+     join board b on b.id = page.id \
+     order by page.created_at desc, page.id desc";
 const AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
      (select cast(sum(live_count) as signed) from board_stats) as total \
      from (select id, created_at from board where deleted_at is null \
@@ -411,7 +419,7 @@ impl Store {
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let rows = read!(self, |conn| {
             let statement = match author {
-                None => sqlx::query_as::<_, BoardRow>(AT_OFFSET),
+                None => sqlx::query_as::<_, BoardRow>(self.dialect(AT_OFFSET_MYSQL, AT_OFFSET)),
                 Some(author) => {
                     sqlx::query_as::<_, BoardRow>(AUTHOR_AT_OFFSET).bind(author.as_ref())
                 }

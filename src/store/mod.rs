@@ -342,6 +342,14 @@ impl Store {
         }
     }
 
+    /// The one statement of the two whose SQL must differ by backend (index hints).
+    pub(crate) fn dialect(&self, mysql: &'static str, sqlite: &'static str) -> &'static str {
+        match &self.0 {
+            Backend::MySql { .. } => mysql,
+            Backend::Sqlite(_) => sqlite,
+        }
+    }
+
     pub fn is_closed(&self) -> bool {
         match &self.0 {
             Backend::MySql { pool, .. } => pool.is_closed(),
