@@ -39,6 +39,14 @@ async fn session(app: &TestApp) -> (String, Value) {
     (email, login)
 }
 
+/// Rows of `user_session` of one user.
+async fn sessions_of(app: &TestApp, user_id: &str) -> i64 {
+    app.count(&format!(
+        "select count(*) from user_session where user_id = '{user_id}'"
+    ))
+    .await
+}
+
 fn access(login: &Value) -> String {
     login["accessToken"].as_str().unwrap().to_string()
 }
@@ -235,11 +243,7 @@ async fn twenty_concurrent_logins_make_twenty_sessions(app: TestApp) {
         .map(|response| response.status().as_u16())
         .collect();
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
-    let sessions = app
-        .count(&format!(
-            "select count(*) from user_session where user_id = '{user_id}'"
-        ))
-        .await;
+    let sessions = sessions_of(&app, &user_id).await;
     assert_eq!(sessions, 20);
 }
 
@@ -252,11 +256,7 @@ async fn logins_past_the_cap_end_the_oldest_sessions(app: TestApp) {
     for _ in 0..50 {
         app.login_ok(&email, PASSWORD).await;
     }
-    let sessions = app
-        .count(&format!(
-            "select count(*) from user_session where user_id = '{user_id}'"
-        ))
-        .await;
+    let sessions = sessions_of(&app, &user_id).await;
     assert_eq!(sessions, 50, "at most 50 sessions per user");
     // The oldest one was ended.
     expect_error(app.me(&access(&first)).await, 401, "unauthorized").await;
@@ -274,11 +274,7 @@ async fn logins_past_the_cap_end_the_oldest_sessions(app: TestApp) {
         assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     }
     app.login_ok(&email, PASSWORD).await;
-    let sessions = app
-        .count(&format!(
-            "select count(*) from user_session where user_id = '{user_id}'"
-        ))
-        .await;
+    let sessions = sessions_of(&app, &user_id).await;
     assert_eq!(sessions, 50, "at most 50 sessions per user");
 }
 
