@@ -15,6 +15,14 @@ ensure_mariadb() {
   return 1
 }
 
+# MySQL 8.4's default sql_mode: what production (RDS, the compose image) runs.
+MYSQL_84_SQL_MODE=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION
+
+# set_sql_mode MODE: the local server's global sql_mode, which new connections start from.
+set_sql_mode() {
+  mariadb -uroot -e "set global sql_mode = '$1'"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'

@@ -9,6 +9,8 @@ init_socket=/run/mysqld/init.sock
 sql_string() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"; }
 sql_name() { printf '`%s`' "$(printf '%s' "$1" | sed -e 's/`/``/g')"; }
 
+MYSQL_84_SQL_MODE=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION
+
 if [ ! -d "$datadir/mysql" ]; then
   : "${MYSQL_ROOT_PASSWORD:?the stand-in needs MYSQL_ROOT_PASSWORD}"
   echo "stand-in mysql: initialising $datadir"
@@ -40,5 +42,6 @@ if [ ! -d "$datadir/mysql" ]; then
   wait "$init_pid"
   echo "stand-in mysql: initialised"
 fi
+# mysql:8.4's default sql_mode, which production (the image, RDS) runs; MariaDB's is laxer.
 exec mariadbd --user=mysql --datadir="$datadir" --bind-address=0.0.0.0 --port=3306 \
-  --ssl-cert="$datadir/server-cert.pem" --ssl-key="$datadir/server-key.pem" "$@"
+  --sql-mode="$MYSQL_84_SQL_MODE" --ssl-cert="$datadir/server-cert.pem" --ssl-key="$datadir/server-key.pem" "$@"

@@ -35,10 +35,10 @@ impl UserRow {
 }
 
 const INSERT: &str = "insert into user (id, email, password, created_at) values (?, ?, ?, ?)";
-// Counts what the account has (nothing, unless it posted between the two statements): a
-// locking read on MySQL, serial writes on SQLite, so a create racing it is counted once.
-const START_AUTHOR_COUNT: &str = "insert into author_stats (user_id, live_count) \
-     select ?, count(*) from board where user_id = ? and deleted_at is null";
+// A new account has no posts: its id is new, and no token for it exists before the signup
+// commits. (Not `select ?, count(*) …`: under ONLY_FULL_GROUP_BY, MariaDB refuses a
+// placeholder beside an aggregate from the second execution of the prepared statement on.)
+const START_AUTHOR_COUNT: &str = "insert into author_stats (user_id, live_count) values (?, 0)";
 const BY_EMAIL: &str = "select id, email, password, created_at from user where email = ?";
 const BY_ID: &str =
     "select id, email, password, created_at from user where id = ? and password <> ?";
@@ -52,31 +52,30 @@ const COUNT_DOWN_BY: &str = "update board_stats set live_count = live_count - ? 
 const AUTHOR_COUNT_NONE: &str = "update author_stats set live_count = 0 where user_id = ?";
 
 impl Store {
-    /// Inserts a user, then their row of post counts; the unique index on `email` (the
-    /// table's one unique key besides the generated id) turns a duplicate, even a concurrent
-    /// one, into `Duplicate`. Two statements, not a transaction: an account left without a
-    /// count row (a crash between them) is counted another way (see `AUTHOR_COUNT` in store/boards.rs).
+    /// Inserts a user and their row of post counts, in one transaction; the unique index on
+    /// `email` (the table's one unique key besides the generated id) turns a duplicate, even a
+    /// concurrent one, into `Duplicate`.
     pub async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError> {
-        let result = autocommit!(self, |pool| sqlx::query(INSERT)
-            .bind(user.id.as_ref())
-            .bind(user.email.as_ref())
-            .bind(password_hash)
-            .bind(user.created_at)
-            .execute(pool)
-            .await
-            .map(|_| ()));
-        match result {
-            Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-                return Err(StoreError::Duplicate);
-            }
-            other => other?,
-        }
-        autocommit!(self, |pool| sqlx::query(START_AUTHOR_COUNT)
-            .bind(user.id.as_ref())
-            .bind(user.id.as_ref())
-            .execute(pool)
-            .await
-            .map(|_| ()))
+        let (user, password_hash) = (user.clone(), password_hash.to_string());
+        transaction!(self, |tx| {
+            let inserted = sqlx::query(INSERT)
+                .bind(user.id.as_ref())
+                .bind(user.email.as_ref())
+                .bind(&password_hash)
+                .bind(user.created_at)
+                .execute(&mut *tx)
+                .await;
+            match inserted {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(StoreError::Duplicate);
+                }
+                other => other?,
+            };
+            sqlx::query(START_AUTHOR_COUNT)
+                .bind(user.id.as_ref())
+                .execute(&mut *tx)
+                .await?;
+        })
     }
 
     /// The user and their stored password hash.

@@ -17,5 +17,6 @@ mod operations;
 mod ratelimit;
 mod session_expiry;
 mod sessions;
+mod sql_mode;
 mod tokens;
 mod users;
