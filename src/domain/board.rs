@@ -28,10 +28,18 @@ pub struct NewBoard {
     pub content: Content,
 }
 
+/// A post as the list shows it.
+#[derive(Debug, Clone)]
+pub struct ListedBoard {
+    pub board: Board,
+    /// Its live comments.
+    pub comment_count: u64,
+}
+
 /// One page of the list plus what the client needs to go on.
 #[derive(Debug, Clone)]
 pub struct BoardPage {
-    pub boards: Vec<Board>,
+    pub boards: Vec<ListedBoard>,
     pub total_boards: u64,
     pub next_cursor: Option<Cursor>,
 }

@@ -2,6 +2,7 @@
 //! number a client reads is the number the parser checks.
 
 use super::{
+    comment::MAX_COMMENT_CHARS,
     content::MAX_CONTENT_BYTES,
     page::MAX_PER_PAGE,
     password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS},
@@ -23,6 +24,10 @@ pub enum DomainError {
     ContentLength,
     #[error("Content must not contain NUL characters")]
     ContentNul,
+    #[error("Comment must be 1 to {MAX_COMMENT_CHARS} characters")]
+    CommentLength,
+    #[error("Comment must not contain NUL characters")]
+    CommentNul,
     #[error("per_page must be an integer from 1 to {MAX_PER_PAGE}")]
     PerPage,
     #[error("page must be an integer of at least 1")]
@@ -41,6 +46,7 @@ pub enum Field {
     Email,
     Password,
     Board,
+    Comment,
     /// Query parameters and headers of the request.
     Request,
 }
@@ -53,6 +59,7 @@ impl DomainError {
             Self::TitleLength | Self::TitleNul | Self::ContentLength | Self::ContentNul => {
                 Field::Board
             }
+            Self::CommentLength | Self::CommentNul => Field::Comment,
             Self::PerPage | Self::Page | Self::Cursor | Self::AuthorId | Self::IdempotencyKey => {
                 Field::Request
             }

@@ -2,7 +2,7 @@ use uuid::Uuid;
 
 /// Parses the canonical hyphenated form only (`8-4-4-4-12` hex digits, any case). Other
 /// spellings (braces, URNs, no hyphens) would alias stored ids.
-fn parse_canonical(raw: &str) -> Option<Uuid> {
+pub(super) fn parse_canonical(raw: &str) -> Option<Uuid> {
     if raw.len() != 36 {
         return None;
     }

@@ -1,6 +1,7 @@
 //! Parsed values: a value of these types is valid by construction ("parse, don't validate").
 
 mod board;
+mod comment;
 mod content;
 mod email;
 mod error;
@@ -10,7 +11,11 @@ mod password;
 mod title;
 mod version;
 
-pub use board::{Board, BoardPage, NewBoard, User};
+pub use board::{Board, BoardPage, ListedBoard, NewBoard, User};
+pub use comment::{
+    Comment, CommentId, CommentPage, CommentText, DEFAULT_COMMENTS_PER_PAGE, MAX_COMMENT_CHARS,
+    MAX_THREAD_KEY_CHARS, NewComment, ThreadKey,
+};
 pub use content::{Content, MAX_CONTENT_BYTES};
 pub use email::{Email, MAX_EMAIL_CHARS};
 pub use error::{DomainError, Field};

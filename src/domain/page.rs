@@ -8,29 +8,44 @@ pub const MAX_PER_PAGE: u32 = 100;
 /// A cursor's timestamp: unix microseconds, at most this many digits (past year 2286).
 pub const MAX_CURSOR_MICROS_DIGITS: usize = 16;
 
-/// Where a page of the list starts: by page number (`OFFSET`), or after a cursor (keyset).
+/// Where a page of a list starts: by page number (`OFFSET`), or after a cursor (keyset).
+/// `C` is the list's cursor: `Cursor` for posts, `ThreadKey` for comments.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageRequest {
+pub enum PageRequest<C = Cursor> {
     Numbered {
         page: u64,
         per_page: u32,
     },
     After {
-        cursor: Option<Cursor>,
+        cursor: Option<C>,
         per_page: u32,
     },
 }
 
 impl PageRequest {
-    /// Validates `page` and `per_page` as API.md defines them (`page` ≥ 1, `per_page` 1..=100).
-    /// A `cursor` (even empty, for the first page) selects keyset paging and wins over `page`.
+    /// A page of the post list (`per_page` 20 unless given).
     pub fn parse(
         page: Option<i64>,
         per_page: Option<i64>,
         cursor: Option<&str>,
     ) -> Result<Self, DomainError> {
+        Self::parse_with(page, per_page, cursor, DEFAULT_PER_PAGE, Cursor::decode)
+    }
+}
+
+impl<C> PageRequest<C> {
+    /// Validates `page` and `per_page` as API.md defines them (`page` ≥ 1, `per_page` 1..=100,
+    /// `default_per_page` when absent). A `cursor` (even empty, for the first page) selects
+    /// keyset paging and wins over `page`; `decode` reads it.
+    pub fn parse_with(
+        page: Option<i64>,
+        per_page: Option<i64>,
+        cursor: Option<&str>,
+        default_per_page: u32,
+        decode: impl FnOnce(&str) -> Option<C>,
+    ) -> Result<Self, DomainError> {
         let per_page = match per_page {
-            None => DEFAULT_PER_PAGE,
+            None => default_per_page,
             Some(n) if (1..=i64::from(MAX_PER_PAGE)).contains(&n) => n as u32,
             Some(_) => {
                 return Err(DomainError::PerPage);
@@ -45,7 +60,7 @@ impl PageRequest {
                 let cursor = if raw.is_empty() {
                     None
                 } else {
-                    Some(Cursor::decode(raw).ok_or(DomainError::Cursor)?)
+                    Some(decode(raw).ok_or(DomainError::Cursor)?)
                 };
                 Ok(Self::After { cursor, per_page })
             }

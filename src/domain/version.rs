@@ -1,5 +1,7 @@
-//! Versions of posts, for conditional requests: a value that changes whenever the post does.
+//! Versions of posts and comments, for conditional requests: a value that changes whenever
+//! the post or comment does; and fingerprints of create requests, for idempotent retries.
 
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::{Board, DomainError, NewBoard};
@@ -7,30 +9,48 @@ use super::{Board, DomainError, NewBoard};
 /// Characters of a version (hex of the first 16 bytes of a SHA-256).
 const VERSION_CHARS: usize = 32;
 
+/// Derived from everything a client sees change: the id, the last change and the text.
+/// Every write sets `updated_at`, so a version is never reused for another state.
+pub(super) fn version_of(id: &str, changed: Option<DateTime<Utc>>, texts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(id.as_bytes());
+    hash.update(b"\0");
+    hash.update(changed.map_or(0, |at| at.timestamp_micros()).to_be_bytes());
+    for (n, text) in texts.iter().enumerate() {
+        if n > 0 {
+            hash.update(b"\0");
+        }
+        hash.update(text.as_bytes());
+    }
+    hex(&hash.finalize())[..VERSION_CHARS].to_string()
+}
+
+/// Tells two requests with the same parts from others (for idempotent retries); parts are
+/// NUL-separated, and no part may hold a NUL.
+pub(super) fn fingerprint_of(parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            hash.update(b"\0");
+        }
+        hash.update(part.as_bytes());
+    }
+    hex(&hash.finalize())
+}
+
 impl Board {
-    /// Derived from everything a client sees change: the id, the last change and the text.
-    /// Every write sets `updated_at`, so a version is never reused for another state.
     pub fn version(&self) -> String {
-        let mut hash = Sha256::new();
-        hash.update(self.id.to_db().as_bytes());
-        hash.update(b"\0");
-        let changed = self.updated_at.or(self.created_at);
-        hash.update(changed.map_or(0, |at| at.timestamp_micros()).to_be_bytes());
-        hash.update(self.title.as_ref().as_bytes());
-        hash.update(b"\0");
-        hash.update(self.content.as_ref().as_bytes());
-        hex(&hash.finalize())[..VERSION_CHARS].to_string()
+        version_of(
+            &self.id.to_db(),
+            self.updated_at.or(self.created_at),
+            &[self.title.as_ref(), self.content.as_ref()],
+        )
     }
 }
 
 impl NewBoard {
-    /// Tells two requests with the same text from others (for idempotent retries).
     pub fn fingerprint(&self) -> String {
-        let mut hash = Sha256::new();
-        hash.update(self.title.as_ref().as_bytes());
-        hash.update(b"\0");
-        hash.update(self.content.as_ref().as_bytes());
-        hex(&hash.finalize())
+        fingerprint_of(&[self.title.as_ref(), self.content.as_ref()])
     }
 }
 

@@ -17,7 +17,9 @@ use super::{
     schemas,
 };
 use crate::{
-    domain::{Board, BoardId, Content, DomainError, NewBoard, PageRequest, Title, UserId},
+    domain::{
+        Board, BoardId, Content, DomainError, ListedBoard, NewBoard, PageRequest, Title, UserId,
+    },
     service,
 };
 
@@ -80,6 +82,25 @@ impl From<Board> for BoardDto {
     }
 }
 
+/// A post as the list shows it: with its number of live comments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedBoardDto {
+    #[serde(flatten)]
+    pub board: BoardDto,
+    /// Live comments of the post (exact).
+    #[serde(rename = "commentCount")]
+    pub comment_count: u64,
+}
+
+impl From<ListedBoard> for ListedBoardDto {
+    fn from(listed: ListedBoard) -> Self {
+        Self {
+            board: listed.board.into(),
+            comment_count: listed.comment_count,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BoardResponse {
     #[serde(flatten)]
@@ -125,7 +146,7 @@ pub struct BoardListResponse {
     pub page: Option<u64>,
     pub per_page: u32,
     /// The posts of this page, newest first; `[]` past the end.
-    pub boards: Vec<BoardDto>,
+    pub boards: Vec<ListedBoardDto>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     #[serde(rename = "nextCursor")]
     pub next_cursor: Option<String>,
@@ -245,7 +266,7 @@ pub async fn list_boards(
                 PageRequest::After { .. } => None,
             },
             per_page,
-            boards: result.boards.into_iter().map(BoardDto::from).collect(),
+            boards: result.boards.into_iter().map(ListedBoardDto::from).collect(),
             next_cursor: result.next_cursor.map(|cursor| cursor.encode()),
         }),
     ))

@@ -32,10 +32,12 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("Invalid, expired or already used refresh token")]
     InvalidRefreshToken,
-    #[error("Only the author may change this post")]
+    #[error("Only the author may change this")]
     Forbidden,
     #[error("The password is not correct")]
     WrongPassword,
+    #[error("parentId must name a live top-level comment of this post")]
+    InvalidParent,
     #[error("Not found")]
     NotFound,
     #[error("Method not allowed")]
@@ -69,7 +71,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_) | Self::Invalid(_) | Self::InvalidParent => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Unauthorized | Self::InvalidCredentials | Self::InvalidRefreshToken => {
                 StatusCode::UNAUTHORIZED
             }
@@ -97,8 +101,10 @@ impl ApiError {
                 Field::Email => "invalid_email",
                 Field::Password => "invalid_password",
                 Field::Board => "invalid_board",
+                Field::Comment => "invalid_comment",
                 Field::Request => "invalid_request",
             },
+            Self::InvalidParent => "invalid_parent",
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken => "invalid_refresh_token",
@@ -141,6 +147,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::InvalidRefreshToken => Self::InvalidRefreshToken,
             ServiceError::WrongPassword => Self::WrongPassword,
             ServiceError::NotFound => Self::NotFound,
+            ServiceError::InvalidParent => Self::InvalidParent,
             ServiceError::EmailTaken => Self::EmailTaken,
             ServiceError::PreconditionFailed => Self::PreconditionFailed,
             ServiceError::IdempotencyKeyReused => Self::IdempotencyKeyReused,

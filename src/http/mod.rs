@@ -4,6 +4,7 @@
 
 mod auth_user;
 pub mod boards;
+pub mod comments;
 mod conditional;
 pub mod error;
 mod extract;
@@ -12,6 +13,7 @@ pub mod limits;
 mod metrics;
 mod middleware;
 pub mod openapi;
+mod responses;
 mod schemas;
 pub mod server;
 pub mod users;
@@ -74,6 +76,7 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(users::router())
         .merge(boards::router())
+        .merge(comments::router())
         .merge(health::router())
         .merge(metrics::router())
         .split_for_parts();

@@ -19,6 +19,7 @@ use super::ErrorBody;
     tags(
         (name = "user", description = "Sign up and log in"),
         (name = "board", description = "Posts"),
+        (name = "comment", description = "Comments on posts, one level of replies"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -9,7 +9,7 @@ use utoipa::openapi::{
 };
 
 use crate::domain::{
-    DEFAULT_PER_PAGE, MAX_CONTENT_BYTES, MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS,
+    DEFAULT_COMMENTS_PER_PAGE, DEFAULT_PER_PAGE, MAX_COMMENT_CHARS, MAX_CONTENT_BYTES, MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS,
     MAX_IDEMPOTENCY_KEY_CHARS, MAX_PASSWORD_CHARS, MAX_PER_PAGE, MAX_TITLE_CHARS,
     MIN_PASSWORD_CHARS,
 };
@@ -51,11 +51,28 @@ pub fn email_pattern() -> String {
     )
 }
 
-/// `Title::parse`: 1 to `MAX_TITLE_CHARS` characters after trimming, no NUL.
-pub fn title_pattern() -> String {
+/// 1 to `max` characters after trimming, no NUL (`Title::parse`, `CommentText::parse`).
+fn trimmed_text_pattern(max: usize) -> String {
     let ws = TRIMMED;
-    let inner = MAX_TITLE_CHARS - 2;
+    let inner = max - 2;
     format!("^[{ws}]*[^\\x00{ws}](?:[^\\x00]{{0,{inner}}}[^\\x00{ws}])?[{ws}]*$")
+}
+
+/// `Title::parse`.
+pub fn title_pattern() -> String {
+    trimmed_text_pattern(MAX_TITLE_CHARS)
+}
+
+/// `CommentText::parse`.
+pub fn comment_pattern() -> String {
+    trimmed_text_pattern(MAX_COMMENT_CHARS)
+}
+
+/// `ThreadKey::decode`: empty, or one or two levels of 16 digits and a lower-case UUID.
+pub fn thread_cursor_pattern() -> String {
+    let hex = |n: usize| format!("[0-9a-f]{{{n}}}");
+    let part = format!("[0-9]{{16}}{}-{}-{}-{}-{}", hex(8), hex(4), hex(4), hex(4), hex(12));
+    format!("^({part}({part})?)?$")
 }
 
 /// `Cursor::decode`: empty, or `<unix micros>_<uuid>`.
@@ -127,6 +144,16 @@ pub fn title() -> Object {
     .build()
 }
 
+pub fn comment() -> Object {
+    text(&format!(
+        "1 to {} characters after trimming, not only whitespace, no NUL; stored trimmed.",
+        thousands(MAX_COMMENT_CHARS)
+    ))
+    .min_length(Some(1))
+    .pattern(Some(comment_pattern()))
+    .build()
+}
+
 pub fn content() -> Object {
     text(&format!(
         "1 to {} bytes of UTF-8 (as many characters when ASCII), no NUL.",
@@ -192,13 +219,41 @@ pub fn list_params() -> Vec<Parameter> {
     ]
 }
 
+/// `PageRequest::parse_with` for a post's thread list.
+pub fn comment_list_params() -> Vec<Parameter> {
+    vec![
+        query(
+            "page",
+            "Page number, from 1 (default 1).".into(),
+            integer(1, None),
+        ),
+        query(
+            "per_page",
+            format!(
+                "Comments per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_COMMENTS_PER_PAGE})."
+            ),
+            integer(1, Some(MAX_PER_PAGE)),
+        ),
+        query(
+            "cursor",
+            "Keyset paging (never overlaps or skips, also while comments are added): empty for \
+             the first page, then the previous `nextCursor`."
+                .into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(thread_cursor_pattern()))
+                .build(),
+        ),
+    ]
+}
+
 /// Each documented pattern against `parse()`, on the edges of what it describes.
 #[cfg(test)]
 mod schema_tests {
     use fancy_regex::Regex;
 
     use super::*;
-    use crate::domain::{Cursor, Email, IdempotencyKey, Title};
+    use crate::domain::{CommentText, Cursor, Email, IdempotencyKey, ThreadKey, Title};
 
     fn agree(pattern: &str, parse: impl Fn(&str) -> bool, cases: &[String]) {
         let regex = Regex::new(pattern).expect("the documented pattern compiles");
@@ -278,6 +333,33 @@ mod schema_tests {
         agree(
             &idempotency_key_pattern(),
             |s| s.trim() == s && IdempotencyKey::parse(s.as_bytes()).is_ok(),
+            &cases,
+        );
+    }
+
+    #[test]
+    fn the_comment_and_thread_cursor_patterns_are_their_parsers() {
+        let cases: Vec<String> = ["c", " c ", "", " \t", "a\u{0}b"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([
+                "가".repeat(MAX_COMMENT_CHARS),
+                "가".repeat(MAX_COMMENT_CHARS + 1),
+            ])
+            .collect();
+        agree(&comment_pattern(), |s| CommentText::parse(s).is_ok(), &cases);
+        let part = &format!("{}30d112cc-839d-49b1-b36f-86823eb65dca", "1".repeat(16));
+        let cases = [
+            String::new(),
+            part.to_string(),
+            format!("{part}{part}"),
+            format!("{part}{part}{part}"),
+            part.to_uppercase(),
+            part[1..].to_string(),
+        ];
+        agree(
+            &thread_cursor_pattern(),
+            |s| s.is_empty() || ThreadKey::decode(s).is_some(),
             &cases,
         );
     }

@@ -122,9 +122,9 @@ pub async fn list(
             boards.truncate(*per_page as usize);
             let next_cursor = if more {
                 boards.last().and_then(|last| {
-                    last.created_at.map(|created_at| Cursor {
+                    last.board.created_at.map(|created_at| Cursor {
                         created_at,
-                        id: last.id,
+                        id: last.board.id,
                     })
                 })
             } else {
@@ -152,7 +152,7 @@ pub async fn update(
     precondition: Option<Precondition>,
 ) -> Result<Board, ServiceError> {
     let mut board = find_own(state, &caller, id).await?;
-    check(precondition.as_ref(), &board)?;
+    check(precondition.as_ref(), &board.version())?;
     let updated_at = now();
     let unchanged_since = precondition.as_ref().map(|_| board.updated_at);
     if !state
@@ -183,7 +183,7 @@ pub async fn delete(
     precondition: Option<Precondition>,
 ) -> Result<Board, ServiceError> {
     let mut board = find_own(state, &caller, id).await?;
-    check(precondition.as_ref(), &board)?;
+    check(precondition.as_ref(), &board.version())?;
     // An update that committed after the read above may carry a later timestamp than this
     // delete; then the post is read again, so that `deleted_at` never precedes `updated_at`
     // and the answer shows the post as it was deleted. Under a precondition that update
@@ -215,9 +215,10 @@ pub async fn delete(
     ))
 }
 
-fn check(precondition: Option<&Precondition>, board: &Board) -> Result<(), ServiceError> {
+/// The caller's `If-Match` against the current `version` of a post or comment.
+pub(super) fn check(precondition: Option<&Precondition>, version: &str) -> Result<(), ServiceError> {
     match precondition {
-        Some(precondition) if !precondition.holds_for(&board.version()) => {
+        Some(precondition) if !precondition.holds_for(version) => {
             Err(ServiceError::PreconditionFailed)
         }
         _ => Ok(()),
@@ -234,7 +235,7 @@ async fn lost_race(state: &Services, id: BoardId) -> ServiceError {
     }
 }
 
-const MAX_DELETE_TRIES: usize = 5;
+pub(super) const MAX_DELETE_TRIES: usize = 5;
 
 /// The caller's own live post: 404 when there is none, 403 when it is someone else's.
 ///
@@ -247,15 +248,20 @@ async fn find_own(state: &Services, caller: &UserId, id: BoardId) -> Result<Boar
         Some(_) => ServiceError::Forbidden,
         None => ServiceError::NotFound,
     };
-    if state.store.user_exists(caller).await? {
-        Err(refusal)
-    } else {
-        Err(user_gone())
+    Err(refuse(state, caller, refusal).await)
+}
+
+/// `refusal` (404 or 403) for a caller who exists; 401 for a token whose user is gone.
+pub(super) async fn refuse(state: &Services, caller: &UserId, refusal: ServiceError) -> ServiceError {
+    match state.store.user_exists(caller).await {
+        Ok(true) => refusal,
+        Ok(false) => user_gone(),
+        Err(error) => error.into(),
     }
 }
 
 /// A valid token whose user no longer exists is refused like a bad token.
-fn user_gone() -> ServiceError {
+pub(super) fn user_gone() -> ServiceError {
     tracing::debug!("token rejected: its user no longer exists");
     ServiceError::Unauthorized
 }

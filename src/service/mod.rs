@@ -1,6 +1,7 @@
 //! The rules: who may do what, in which order. Takes and returns domain types; no HTTP, no SQL.
 
 pub mod boards;
+pub mod comments;
 mod login_limit;
 pub mod sessions;
 pub mod users;
@@ -48,8 +49,10 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("not the author")]
     Forbidden,
-    #[error("no such post")]
+    #[error("no such post or comment")]
     NotFound,
+    #[error("the parent is not a live top-level comment of the post")]
+    InvalidParent,
     #[error("email already exists")]
     EmailTaken,
     #[error("unknown, expired or used refresh token")]

@@ -1,7 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, autocommit, read, transaction, users::DELETED_ACCOUNT};
-use crate::domain::{Board, BoardId, Content, Cursor, IdempotencyKey, Title, UserId};
+use super::{DELETED_ACCOUNT, Store, StoreError, autocommit, counter_shard, read, transaction};
+use crate::domain::{
+    Board, BoardId, Content, Cursor, IdempotencyKey, ListedBoard, Title, UserId,
+};
 
 /// What a create with an `Idempotency-Key` did.
 #[derive(Debug, Clone)]
@@ -17,22 +19,75 @@ pub enum KeyedInsert {
     AuthorGone,
 }
 
-const KEY_FORGET_EXPIRED: &str =
+pub(super) const KEY_FORGET_EXPIRED: &str =
     "delete from idempotency_key where user_id = ? and idem_key = ? and created_at < ?";
-const KEY_RECORD: &str = "insert into idempotency_key \
+pub(super) const KEY_RECORD: &str = "insert into idempotency_key \
      (user_id, idem_key, fingerprint, board_id, title, content, created_at) values (?, ?, ?, ?, ?, ?, ?)";
-const KEY_FIND: &str = "select fingerprint, board_id, title, content, created_at \
+pub(super) const KEY_FIND: &str = "select fingerprint, board_id as resource_id, title, content, created_at \
      from idempotency_key where user_id = ? and idem_key = ?";
 const KEYS_EXPIRED: &str = "delete from idempotency_key where created_at < ?";
 
+/// A key's record: the first request's fingerprint and what it created (`board_id` holds
+/// the created post's or comment's id; a comment's record has an empty title).
 #[derive(sqlx::FromRow)]
-struct KeyRow {
-    fingerprint: String,
-    board_id: String,
-    title: String,
-    content: String,
-    created_at: DateTime<Utc>,
+pub(super) struct KeyRow {
+    pub fingerprint: String,
+    pub resource_id: String,
+    pub title: String,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
 }
+
+/// Inside a `transaction!` body, before a keyed create writes anything: records the key
+/// with the request's fingerprint and what it creates, so that a concurrent request with the
+/// same key waits on the record and then finds it; a record older than `$expired_before` is
+/// replaced. `None` when recorded (go on and create), else the earlier request's record.
+macro_rules! claim_key {
+    ($tx:ident, $user:expr, $key:expr, $fingerprint:expr, $resource_id:expr, $title:expr,
+     $content:expr, $created_at:expr, $expired_before:expr) => {{
+        // No lookup before the insert: on MySQL a locking read of a key that does not
+        // exist yet takes a gap lock, and concurrent requests with one key then deadlock.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let recorded = sqlx::query($crate::store::boards::KEY_RECORD)
+                .bind($user)
+                .bind($key.as_ref())
+                .bind($fingerprint)
+                .bind($resource_id)
+                .bind($title)
+                .bind($content)
+                .bind($created_at)
+                .execute(&mut *$tx)
+                .await;
+            match recorded {
+                Ok(_) => break None,
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+                Err(e) => return Err(e.into()),
+            }
+            // Used before. A failed statement leaves the transaction usable on both
+            // backends; the record is committed (the insert waited for its writer).
+            let row = sqlx::query_as::<_, $crate::store::boards::KeyRow>(
+                $crate::store::boards::KEY_FIND,
+            )
+            .bind($user)
+            .bind($key.as_ref())
+            .fetch_one(&mut *$tx)
+            .await?;
+            if row.created_at < $expired_before && tries == 1 {
+                sqlx::query($crate::store::boards::KEY_FORGET_EXPIRED)
+                    .bind($user)
+                    .bind($key.as_ref())
+                    .bind($expired_before)
+                    .execute(&mut *$tx)
+                    .await?;
+                continue;
+            }
+            break Some(row);
+        }
+    }};
+}
+pub(super) use claim_key;
 
 #[derive(sqlx::FromRow)]
 struct BoardRow {
@@ -64,15 +119,14 @@ impl TryFrom<BoardRow> for Board {
     }
 }
 
-fn into_boards(rows: Vec<BoardRow>) -> Result<Vec<Board>, StoreError> {
-    rows.into_iter().map(Board::try_from).collect()
-}
 
 // Inserts nothing when the author does not exist or was deleted: reading the author's row
 // here (a shared lock on MySQL) also makes a create wait for an account deletion in
 // progress, and then see it.
 const INSERT: &str = "insert into board (id, user_id, title, content, created_at, updated_at, deleted_at) \
      select ?, id, ?, ?, ?, null, null from user where id = ? and password <> ?";
+const START_COMMENT_COUNT: &str =
+    "insert into board_comment_stats (board_id, live_count, listed_count) values (?, 0, 0)";
 const COUNT_UP: &str = "update board_stats set live_count = live_count + 1 where id = ?";
 const COUNT_DOWN: &str = "update board_stats set live_count = live_count - 1 where id = ?";
 const LIVE_COUNT: &str = "select cast(sum(live_count) as signed) from board_stats";
@@ -80,12 +134,6 @@ const AUTHOR_COUNT_UP: &str =
     "update author_stats set live_count = live_count + 1 where user_id = ?";
 const AUTHOR_COUNT_DOWN: &str = "update author_stats set live_count = live_count - 1 \
      where user_id = (select user_id from board where id = ?)";
-/// Rows of `board_stats` (see the migrations): a post counts in the one its id picks.
-const COUNTER_SHARDS: u8 = 16;
-
-pub(super) fn counter_shard(id: BoardId) -> i64 {
-    i64::from(id.first_byte() % COUNTER_SHARDS)
-}
 const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
      from board where id = ? and deleted_at is null";
 const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
@@ -103,34 +151,42 @@ const SOFT_DELETE_UNCHANGED: &str = "update board set deleted_at = ? \
     where id = ? and deleted_at is null and (updated_at is null or updated_at <= ?) \
     and (updated_at = ? or (updated_at is null and ? is null))";
 // Lists select ids on the (created_at, id, deleted_at) index alone, then join back for the
-// other columns ("deferred join"): otherwise MySQL fetches every skipped row, which made a
+// other columns and each post's comment count ("deferred join"): otherwise MySQL fetches every skipped row, which made a
 // deep page at 100K posts ~250 ms instead of ~1 ms. The first page and cursor pages also
 // carry the live count, saving a round trip.
 const FIRST: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count, \
      (select cast(sum(live_count) as signed) from board_stats) as total \
      from (select id, created_at from board where deleted_at is null \
            order by created_at desc, id desc limit ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
-const AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at \
+const AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count \
      from (select id, created_at from board where deleted_at is null \
            order by created_at desc, id desc limit ? offset ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
 /// `AT_OFFSET` with the index named: since `board_author_newest` exists (also covering, but
 /// in author order), MariaDB often answers an OFFSET page by scanning it and sorting
 /// ("Creating sort index"): page 25 of 1,000 posts fell from ~3,200 to ~700 req/s.
-const AT_OFFSET_MYSQL: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at \
+const AT_OFFSET_MYSQL: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count \
      from (select id, created_at from board force index (board_newest) where deleted_at is null \
            order by created_at desc, id desc limit ? offset ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
 const AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count, \
      (select cast(sum(live_count) as signed) from board_stats) as total \
      from (select id, created_at from board where deleted_at is null \
            and (created_at < ? or (created_at = ? and id < ?)) \
            order by created_at desc, id desc limit ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
 
 // The same for one author's posts, on the (user_id, created_at, id, deleted_at) index. Their
@@ -139,29 +195,35 @@ const AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b
 const AUTHOR_COUNT: &str = "select coalesce((select live_count from author_stats where user_id = ?), \
      (select count(*) from board where user_id = ? and deleted_at is null))";
 const AUTHOR_FIRST: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count, \
      coalesce((select live_count from author_stats where user_id = ?), \
               (select count(*) from board where user_id = ? and deleted_at is null)) as total \
      from (select id, created_at from board where user_id = ? and deleted_at is null \
            order by created_at desc, id desc limit ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
-const AUTHOR_AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at \
+const AUTHOR_AT_OFFSET: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count \
      from (select id, created_at from board where user_id = ? and deleted_at is null \
            order by created_at desc, id desc limit ? offset ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
 const AUTHOR_AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.created_at, b.updated_at, b.deleted_at, \
+     coalesce(cs.live_count, 0) as comment_count, \
      coalesce((select live_count from author_stats where user_id = ?), \
               (select count(*) from board where user_id = ? and deleted_at is null)) as total \
      from (select id, created_at from board where user_id = ? and deleted_at is null \
            and (created_at < ? or (created_at = ? and id < ?)) \
            order by created_at desc, id desc limit ?) page \
      join board b on b.id = page.id \
+     left join board_comment_stats cs on cs.board_id = b.id \
      order by page.created_at desc, page.id desc";
 
 /// Inside a `transaction!` body: inserts `$board` and counts it, in the total and for its
-/// author (shard row first, then author row, in every transaction); `false` (nothing written)
-/// when its author does not exist or was deleted.
+/// author (shard row first, then author row, in every transaction), and starts its comment
+/// count; `false` (nothing written) when its author does not exist or was deleted.
 macro_rules! insert_counted {
     ($tx:ident, $board:expr) => {{
         let inserted = sqlx::query(INSERT)
@@ -184,15 +246,43 @@ macro_rules! insert_counted {
                 .bind($board.user_id.as_ref())
                 .execute(&mut *$tx)
                 .await?;
+            sqlx::query(START_COMMENT_COUNT)
+                .bind($board.id.to_db())
+                .execute(&mut *$tx)
+                .await?;
         }
         inserted
     }};
 }
 
+/// A post of a list page, with its number of live comments.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    board: BoardRow,
+    comment_count: i64,
+}
+
+impl TryFrom<ListedRow> for ListedBoard {
+    type Error = StoreError;
+
+    fn try_from(row: ListedRow) -> Result<Self, StoreError> {
+        Ok(ListedBoard {
+            board: row.board.try_into()?,
+            comment_count: row.comment_count.max(0) as u64,
+        })
+    }
+}
+
+fn into_listed(rows: Vec<ListedRow>) -> Result<Vec<ListedBoard>, StoreError> {
+    rows.into_iter().map(ListedBoard::try_from).collect()
+}
+
+/// A list page's row with the number of posts the list counts.
 #[derive(sqlx::FromRow)]
 struct CountedRow {
     #[sqlx(flatten)]
-    board: BoardRow,
+    listed: ListedRow,
     total: i64,
 }
 
@@ -217,44 +307,19 @@ impl Store {
     ) -> Result<KeyedInsert, StoreError> {
         let (board, key, fingerprint) = (board.clone(), key.clone(), fingerprint.to_string());
         let outcome = transaction!(self, |tx| {
-            // No lookup before the insert: on MySQL a locking read of a key that does not
-            // exist yet takes a gap lock, and concurrent requests with one key then deadlock.
-            let mut tries = 0;
-            loop {
-                tries += 1;
-                let recorded = sqlx::query(KEY_RECORD)
-                    .bind(board.user_id.as_ref())
-                    .bind(key.as_ref())
-                    .bind(&fingerprint)
-                    .bind(board.id.to_db())
-                    .bind(board.title.as_ref())
-                    .bind(board.content.as_ref())
-                    .bind(board.created_at)
-                    .execute(&mut *tx)
-                    .await;
-                match recorded {
-                    Ok(_) => break,
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
-                    Err(e) => return Err(e.into()),
-                }
-                // Used before. A failed statement leaves the transaction usable on both
-                // backends; the record is committed (the insert waited for its writer).
-                let row = sqlx::query_as::<_, KeyRow>(KEY_FIND)
-                    .bind(board.user_id.as_ref())
-                    .bind(key.as_ref())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if row.created_at < expired_before && tries == 1 {
-                    sqlx::query(KEY_FORGET_EXPIRED)
-                        .bind(board.user_id.as_ref())
-                        .bind(key.as_ref())
-                        .bind(expired_before)
-                        .execute(&mut *tx)
-                        .await?;
-                    continue;
-                }
-                let id = BoardId::parse(&row.board_id).ok_or_else(|| {
-                    StoreError::Corrupt(format!("stored board id {:?} is not a UUID", row.board_id))
+            if let Some(row) = claim_key!(
+                tx,
+                board.user_id.as_ref(),
+                &key,
+                &fingerprint,
+                board.id.to_db(),
+                board.title.as_ref(),
+                board.content.as_ref(),
+                board.created_at,
+                expired_before
+            ) {
+                let id = BoardId::parse(&row.resource_id).ok_or_else(|| {
+                    StoreError::Corrupt(format!("stored board id {:?} is not a UUID", row.resource_id))
                 })?;
                 return Ok(KeyedInsert::Used {
                     fingerprint: row.fingerprint,
@@ -395,7 +460,7 @@ impl Store {
         &self,
         author: Option<&UserId>,
         limit: u32,
-    ) -> Result<(Vec<Board>, u64), StoreError> {
+    ) -> Result<(Vec<ListedBoard>, u64), StoreError> {
         let rows = read!(self, |conn| {
             let statement = match author {
                 None => sqlx::query_as::<_, CountedRow>(FIRST),
@@ -415,13 +480,13 @@ impl Store {
         author: Option<&UserId>,
         offset: u64,
         limit: u32,
-    ) -> Result<Vec<Board>, StoreError> {
+    ) -> Result<Vec<ListedBoard>, StoreError> {
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let rows = read!(self, |conn| {
             let statement = match author {
-                None => sqlx::query_as::<_, BoardRow>(self.dialect(AT_OFFSET_MYSQL, AT_OFFSET)),
+                None => sqlx::query_as::<_, ListedRow>(self.dialect(AT_OFFSET_MYSQL, AT_OFFSET)),
                 Some(author) => {
-                    sqlx::query_as::<_, BoardRow>(AUTHOR_AT_OFFSET).bind(author.as_ref())
+                    sqlx::query_as::<_, ListedRow>(AUTHOR_AT_OFFSET).bind(author.as_ref())
                 }
             };
             statement
@@ -430,7 +495,7 @@ impl Store {
                 .fetch_all(conn)
                 .await
         })?;
-        into_boards(rows)
+        into_listed(rows)
     }
 
     /// Live posts, newest first, strictly after `cursor` (keyset paging: no scan of what
@@ -440,7 +505,7 @@ impl Store {
         author: Option<&UserId>,
         cursor: &Cursor,
         limit: u32,
-    ) -> Result<(Vec<Board>, u64), StoreError> {
+    ) -> Result<(Vec<ListedBoard>, u64), StoreError> {
         let rows = read!(self, |conn| {
             let statement = match author {
                 None => sqlx::query_as::<_, CountedRow>(AFTER),
@@ -465,12 +530,12 @@ impl Store {
         &self,
         author: Option<&UserId>,
         rows: Vec<CountedRow>,
-    ) -> Result<(Vec<Board>, u64), StoreError> {
+    ) -> Result<(Vec<ListedBoard>, u64), StoreError> {
         let total = match rows.first() {
             Some(row) => row.total.max(0) as u64,
             None => self.live_board_count(author).await?,
         };
-        let boards = into_boards(rows.into_iter().map(|row| row.board).collect())?;
+        let boards = into_listed(rows.into_iter().map(|row| row.listed).collect())?;
         Ok((boards, total))
     }
 }

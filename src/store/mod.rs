@@ -11,6 +11,7 @@
 //! own backend, so one SQL string (`?` placeholders, no RETURNING) serves both.
 
 pub mod boards;
+pub mod comments;
 mod readers;
 pub mod sessions;
 pub mod users;
@@ -24,8 +25,21 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::config::DatabaseUrl;
+use crate::{config::DatabaseUrl, domain::BoardId};
 use readers::Readers;
+
+/// The `password` of a deleted account: no hash scheme produces it, so nothing verifies
+/// against it. The row itself stays (its posts point at it) with its email replaced by
+/// `deleted account <id>`, which no signup can produce (it has spaces and no `@`), so the
+/// address is free again.
+const DELETED_ACCOUNT: &str = "!deleted";
+
+/// Rows of `board_stats` (see the migrations): a post counts in the one its id picks.
+const COUNTER_SHARDS: u8 = 16;
+
+fn counter_shard(id: BoardId) -> i64 {
+    i64::from(id.first_byte() % COUNTER_SHARDS)
+}
 
 /// The database, chosen once at start. Services never see which one it is.
 #[derive(Clone, Debug)]

@@ -1,19 +1,13 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Store, StoreError, autocommit,
-    boards::counter_shard,
-    read,
+    DELETED_ACCOUNT, Store, StoreError, autocommit,
+    comments::delete_comments_of,
+    counter_shard, read,
     sessions::{CLEAR_FLOOR, DELETE_ALL_OF_USER, SET_FLOOR},
     transaction,
 };
 use crate::domain::{BoardId, Email, User, UserId};
-
-/// The `password` of a deleted account: no hash scheme produces it, so nothing verifies
-/// against it. The row itself stays (its posts point at it) with its email replaced by
-/// `deleted account <id>`, which no signup can produce (it has spaces and no `@`), so the
-/// address is free again.
-pub(super) const DELETED_ACCOUNT: &str = "!deleted";
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -125,8 +119,8 @@ impl Store {
 
     /// Deletes an account, in one transaction: the row keeps its id (its posts point at it)
     /// but loses its email and password (see `DELETED_ACCOUNT`), every session ends, its
-    /// session-less tokens are refused from `at`, and its live posts are soft-deleted and
-    /// uncounted. `false` when the account was deleted already.
+    /// session-less tokens are refused from `at`, and its live posts and comments are
+    /// soft-deleted and uncounted. `false` when the account was deleted already.
     pub async fn delete_account(&self, id: &UserId, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let id = id.clone();
         transaction!(self, |tx| {
@@ -184,6 +178,7 @@ impl Store {
                 .bind(id.as_ref())
                 .execute(&mut *tx)
                 .await?;
+            delete_comments_of!(tx, id.as_ref(), at);
             true
         })
     }
