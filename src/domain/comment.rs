@@ -227,7 +227,13 @@ mod tests {
         for key in [&first, &reply] {
             assert_eq!(ThreadKey::decode(key.as_ref()).as_ref(), Some(key));
         }
-        for bad in ["", "x", &first.0[1..], &first.0.to_uppercase(), &format!("{}0", first.0)] {
+        for bad in [
+            "",
+            "x",
+            &first.0[1..],
+            &first.0.to_uppercase(),
+            &format!("{}0", first.0),
+        ] {
             assert_eq!(ThreadKey::decode(bad), None, "{bad}");
         }
     }

@@ -12,14 +12,8 @@ pub const MAX_CURSOR_MICROS_DIGITS: usize = 16;
 /// `C` is the list's cursor: `Cursor` for posts, `ThreadKey` for comments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageRequest<C = Cursor> {
-    Numbered {
-        page: u64,
-        per_page: u32,
-    },
-    After {
-        cursor: Option<C>,
-        per_page: u32,
-    },
+    Numbered { page: u64, per_page: u32 },
+    After { cursor: Option<C>, per_page: u32 },
 }
 
 impl PageRequest {

@@ -14,6 +14,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{
     ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success,
     conditional::{IDEMPOTENT_REPLAYED, IdempotencyKeyHeader, IfMatch, IfNoneMatch, etag},
+    responses::{
+        NotTheAuthor, PayloadTooLarge, PreconditionFailed, Unauthorized, Unavailable,
+        UnsupportedMediaType,
+    },
     schemas,
 };
 use crate::{
@@ -183,13 +187,13 @@ impl IntoParams for ListParams {
                 ("Idempotent-Replayed" = String, description = "`true` on the answer to a retry"),
             )),
         (status = 400, description = "Malformed body or `Idempotency-Key` (`invalid_request`), or bad title/content (`invalid_board`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
+        Unauthorized,
         (status = 409, description = "A request with this `Idempotency-Key` is still being processed (`idempotency_in_progress`); see `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        PayloadTooLarge,
+        UnsupportedMediaType,
         (status = 422, description = "This `Idempotency-Key` was used with another body (`idempotency_key_reused`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn create_board(
@@ -219,7 +223,7 @@ pub async fn create_board(
         (status = 200, description = "A page of posts", body = BoardListResponse,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page, in the request's form (page or cursor)"))),
         (status = 400, description = "Bad `page`, `per_page`, `cursor` or `userId` (`invalid_request`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn list_boards(
@@ -266,7 +270,11 @@ pub async fn list_boards(
                 PageRequest::After { .. } => None,
             },
             per_page,
-            boards: result.boards.into_iter().map(ListedBoardDto::from).collect(),
+            boards: result
+                .boards
+                .into_iter()
+                .map(ListedBoardDto::from)
+                .collect(),
             next_cursor: result.next_cursor.map(|cursor| cursor.encode()),
         }),
     ))
@@ -288,7 +296,7 @@ pub async fn list_boards(
             headers(("ETag" = String, description = "The post's version"))),
         (status = 400, description = "Malformed `If-None-Match` (`invalid_request`)", body = ErrorBody),
         (status = 404, description = "No such post, deleted, or not a post id (`not_found`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn get_board(
@@ -326,13 +334,13 @@ pub async fn get_board(
         (status = 200, description = "The updated post", body = BoardResponse,
             headers(("ETag" = String, description = "The post's new version"))),
         (status = 400, description = "Malformed body or `If-Match` (`invalid_request`), or bad title/content (`invalid_board`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "Not the author (`forbidden`)", body = ErrorBody),
+        Unauthorized,
+        NotTheAuthor,
         (status = 404, description = "No such post (`not_found`)", body = ErrorBody),
-        (status = 412, description = "The post is not the version `If-Match` names (`precondition_failed`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        PreconditionFailed,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unavailable,
     )
 )]
 pub async fn update_board(
@@ -363,11 +371,11 @@ pub async fn update_board(
     responses(
         (status = 200, description = "The deleted post, `deleted_at` set", body = BoardResponse),
         (status = 400, description = "Malformed `If-Match` (`invalid_request`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "Not the author (`forbidden`)", body = ErrorBody),
+        Unauthorized,
+        NotTheAuthor,
         (status = 404, description = "No such post, or already deleted (`not_found`)", body = ErrorBody),
-        (status = 412, description = "The post is not the version `If-Match` names (`precondition_failed`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        PreconditionFailed,
+        Unavailable,
     )
 )]
 pub async fn delete_board(

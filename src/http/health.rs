@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, AppState, responses::Unavailable};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,7 +33,7 @@ pub async fn live() -> impl IntoResponse {
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, description = "Ready", body = HealthStatus),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     ))]
 pub async fn ready(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     match tokio::time::timeout(READY_TIMEOUT, state.services.ready()).await {

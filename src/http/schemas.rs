@@ -9,9 +9,9 @@ use utoipa::openapi::{
 };
 
 use crate::domain::{
-    DEFAULT_COMMENTS_PER_PAGE, DEFAULT_PER_PAGE, MAX_COMMENT_CHARS, MAX_CONTENT_BYTES, MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS,
-    MAX_IDEMPOTENCY_KEY_CHARS, MAX_PASSWORD_CHARS, MAX_PER_PAGE, MAX_TITLE_CHARS,
-    MIN_PASSWORD_CHARS,
+    DEFAULT_COMMENTS_PER_PAGE, DEFAULT_PER_PAGE, MAX_COMMENT_CHARS, MAX_CONTENT_BYTES,
+    MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_PASSWORD_CHARS,
+    MAX_PER_PAGE, MAX_TITLE_CHARS, MIN_PASSWORD_CHARS,
 };
 
 /// What `str::trim` removes (Unicode `White_Space`), as the body of a regex class.
@@ -71,7 +71,14 @@ pub fn comment_pattern() -> String {
 /// `ThreadKey::decode`: empty, or one or two levels of 16 digits and a lower-case UUID.
 pub fn thread_cursor_pattern() -> String {
     let hex = |n: usize| format!("[0-9a-f]{{{n}}}");
-    let part = format!("[0-9]{{16}}{}-{}-{}-{}-{}", hex(8), hex(4), hex(4), hex(4), hex(12));
+    let part = format!(
+        "[0-9]{{16}}{}-{}-{}-{}-{}",
+        hex(8),
+        hex(4),
+        hex(4),
+        hex(4),
+        hex(12)
+    );
     format!("^({part}({part})?)?$")
 }
 
@@ -347,7 +354,11 @@ mod schema_tests {
                 "가".repeat(MAX_COMMENT_CHARS + 1),
             ])
             .collect();
-        agree(&comment_pattern(), |s| CommentText::parse(s).is_ok(), &cases);
+        agree(
+            &comment_pattern(),
+            |s| CommentText::parse(s).is_ok(),
+            &cases,
+        );
         let part = &format!("{}30d112cc-839d-49b1-b36f-86823eb65dca", "1".repeat(16));
         let cases = [
             String::new(),

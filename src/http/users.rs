@@ -4,7 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, ApiJson, AppState, AuthUser, ClientIp, ErrorBody, Success, schemas};
+use super::{
+    ApiError, ApiJson, AppState, AuthUser, ClientIp, ErrorBody, Success,
+    responses::{PayloadTooLarge, Unauthorized, Unavailable, UnsupportedMediaType},
+    schemas,
+};
 use crate::{
     auth::RefreshToken,
     domain::{Email, Password, User},
@@ -145,9 +149,9 @@ fn done() -> axum::Json<Success> {
         (status = 201, description = "User created", body = SignupResponse),
         (status = 400, description = "Malformed body (`invalid_request`), bad email (`invalid_email`) or bad password (`invalid_password`)", body = ErrorBody),
         (status = 409, description = "Email already exists (`email_taken`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unavailable,
     )
 )]
 pub async fn signup(
@@ -176,11 +180,11 @@ pub async fn signup(
         (status = 200, description = "Logged in", body = LoginResponse),
         (status = 400, description = "Malformed body (`invalid_request`), bad email (`invalid_email`) or bad password (`invalid_password`)", body = ErrorBody),
         (status = 401, description = "Unknown email or wrong password (`invalid_credentials`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        PayloadTooLarge,
+        UnsupportedMediaType,
         (status = 429, description = "Too many login attempts (`too_many_requests`); see `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn login(
@@ -204,9 +208,9 @@ pub async fn login(
         (status = 200, description = "New access and refresh tokens", body = LoginResponse),
         (status = 400, description = "Malformed body (`invalid_request`)", body = ErrorBody),
         (status = 401, description = "Unknown, expired or already used refresh token, or its session ended (`invalid_refresh_token`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unavailable,
     )
 )]
 pub async fn refresh(
@@ -227,7 +231,7 @@ pub async fn refresh(
     responses(
         (status = 200, description = "Logged out", body = Success),
         (status = 401, description = "Missing or bad token, or its session ended already (`unauthorized`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn logout(
@@ -247,7 +251,7 @@ pub async fn logout(
     responses(
         (status = 200, description = "The caller's account", body = MeResponse),
         (status = 401, description = "Missing or bad token, session ended, or account deleted (`unauthorized`)", body = ErrorBody),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn me(
@@ -271,13 +275,13 @@ pub async fn me(
     responses(
         (status = 200, description = "Password changed", body = Success),
         (status = 400, description = "Malformed body (`invalid_request`) or a password of the wrong length (`invalid_password`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
+        Unauthorized,
         (status = 403, description = "The current password is wrong (`wrong_password`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        PayloadTooLarge,
+        UnsupportedMediaType,
         (status = 429, description = "Too many attempts for this email (`too_many_requests`); see `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn change_password(
@@ -303,13 +307,13 @@ pub async fn change_password(
     responses(
         (status = 200, description = "Account deleted", body = Success),
         (status = 400, description = "Malformed body (`invalid_request`) or a password of the wrong length (`invalid_password`)", body = ErrorBody),
-        (status = 401, description = "Missing or bad token, or its session ended (`unauthorized`)", body = ErrorBody),
+        Unauthorized,
         (status = 403, description = "The password is wrong (`wrong_password`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`payload_too_large`)", body = ErrorBody),
-        (status = 415, description = "Body is not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        PayloadTooLarge,
+        UnsupportedMediaType,
         (status = 429, description = "Too many attempts for this email (`too_many_requests`); see `Retry-After`", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Database unavailable (`unavailable`)", body = ErrorBody),
+        Unavailable,
     )
 )]
 pub async fn delete_me(

@@ -216,7 +216,10 @@ pub async fn delete(
 }
 
 /// The caller's `If-Match` against the current `version` of a post or comment.
-pub(super) fn check(precondition: Option<&Precondition>, version: &str) -> Result<(), ServiceError> {
+pub(super) fn check(
+    precondition: Option<&Precondition>,
+    version: &str,
+) -> Result<(), ServiceError> {
     match precondition {
         Some(precondition) if !precondition.holds_for(version) => {
             Err(ServiceError::PreconditionFailed)
@@ -252,7 +255,11 @@ async fn find_own(state: &Services, caller: &UserId, id: BoardId) -> Result<Boar
 }
 
 /// `refusal` (404 or 403) for a caller who exists; 401 for a token whose user is gone.
-pub(super) async fn refuse(state: &Services, caller: &UserId, refusal: ServiceError) -> ServiceError {
+pub(super) async fn refuse(
+    state: &Services,
+    caller: &UserId,
+    refusal: ServiceError,
+) -> ServiceError {
     match state.store.user_exists(caller).await {
         Ok(true) => refusal,
         Ok(false) => user_gone(),

@@ -1,9 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DELETED_ACCOUNT, Store, StoreError, autocommit, counter_shard, read, transaction};
-use crate::domain::{
-    Board, BoardId, Content, Cursor, IdempotencyKey, ListedBoard, Title, UserId,
-};
+use crate::domain::{Board, BoardId, Content, Cursor, IdempotencyKey, ListedBoard, Title, UserId};
 
 /// What a create with an `Idempotency-Key` did.
 #[derive(Debug, Clone)]
@@ -67,13 +65,12 @@ macro_rules! claim_key {
             }
             // Used before. A failed statement leaves the transaction usable on both
             // backends; the record is committed (the insert waited for its writer).
-            let row = sqlx::query_as::<_, $crate::store::boards::KeyRow>(
-                $crate::store::boards::KEY_FIND,
-            )
-            .bind($user)
-            .bind($key.as_ref())
-            .fetch_one(&mut *$tx)
-            .await?;
+            let row =
+                sqlx::query_as::<_, $crate::store::boards::KeyRow>($crate::store::boards::KEY_FIND)
+                    .bind($user)
+                    .bind($key.as_ref())
+                    .fetch_one(&mut *$tx)
+                    .await?;
             if row.created_at < $expired_before && tries == 1 {
                 sqlx::query($crate::store::boards::KEY_FORGET_EXPIRED)
                     .bind($user)
@@ -118,7 +115,6 @@ impl TryFrom<BoardRow> for Board {
         })
     }
 }
-
 
 // Inserts nothing when the author does not exist or was deleted: reading the author's row
 // here (a shared lock on MySQL) also makes a create wait for an account deletion in
@@ -319,7 +315,10 @@ impl Store {
                 expired_before
             ) {
                 let id = BoardId::parse(&row.resource_id).ok_or_else(|| {
-                    StoreError::Corrupt(format!("stored board id {:?} is not a UUID", row.resource_id))
+                    StoreError::Corrupt(format!(
+                        "stored board id {:?} is not a UUID",
+                        row.resource_id
+                    ))
                 })?;
                 return Ok(KeyedInsert::Used {
                     fingerprint: row.fingerprint,

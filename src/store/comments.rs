@@ -7,12 +7,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    DELETED_ACCOUNT, Store, StoreError, autocommit, boards::claim_key, read, transaction,
-};
-use crate::domain::{
-    BoardId, Comment, CommentId, CommentText, IdempotencyKey, ThreadKey, UserId,
-};
+use super::{DELETED_ACCOUNT, Store, StoreError, autocommit, boards::claim_key, read, transaction};
+use crate::domain::{BoardId, Comment, CommentId, CommentText, IdempotencyKey, ThreadKey, UserId};
 
 #[derive(sqlx::FromRow)]
 struct CommentRow {
@@ -124,7 +120,8 @@ const SOFT_DELETE_UNCHANGED: &str = "update board_comment set deleted_at = ? \
 pub(super) const REPLIES_DOWN_BY: &str =
     "update board_comment set live_replies = live_replies - ? where id = ?";
 /// Whether a top-level comment is deleted, and its live replies.
-pub(super) const THREAD_HEAD: &str = "select deleted_at is not null, live_replies from board_comment where id = ?";
+pub(super) const THREAD_HEAD: &str =
+    "select deleted_at is not null, live_replies from board_comment where id = ?";
 
 // Thread pages: live comments and placeholders (deleted top-level comments with live
 // replies; replies never count any), in thread-key order on (board_id, thread_key).
@@ -302,8 +299,7 @@ impl Store {
             });
             match outcome {
                 // Without a key, a deadlock between concurrent comments is simply run again.
-                Err(StoreError::Contention(_))
-                    if !keyed && tries < super::CONTENTION_TRIES => {}
+                Err(StoreError::Contention(_)) if !keyed && tries < super::CONTENTION_TRIES => {}
                 other => return other,
             }
         }
@@ -445,14 +441,11 @@ impl Store {
     ) -> Result<(Vec<Comment>, CommentCounts), StoreError> {
         let board_id = board.to_db();
         let rows = read!(self, |conn| {
-            let statement = sqlx::query_as::<_, CountedRow>(if cursor.is_some() {
-                AFTER
-            } else {
-                FIRST
-            })
-            .bind(&board_id)
-            .bind(&board_id)
-            .bind(&board_id);
+            let statement =
+                sqlx::query_as::<_, CountedRow>(if cursor.is_some() { AFTER } else { FIRST })
+                    .bind(&board_id)
+                    .bind(&board_id)
+                    .bind(&board_id);
             let statement = match cursor {
                 Some(cursor) => statement.bind(cursor.as_ref()),
                 None => statement,
@@ -579,4 +572,3 @@ macro_rules! delete_comments_of {
     }};
 }
 pub(super) use delete_comments_of;
-

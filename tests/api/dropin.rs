@@ -286,6 +286,38 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
             201,
         )
         .await;
+
+        // Comments sit beside the original's tables: on an adopted post, and on a post that
+        // the original service writes afterwards (its own INSERT, no comment count row).
+        let adopted = POSTS[0].id;
+        let comment = app
+            .authed(Method::POST, &format!("{}/comments", board_path(adopted)), Some(&token))
+            .json(&json!({"content": "댓글"}));
+        expect_status(crate::helpers::send(comment).await, 201).await;
+        let written_by_original = "5d4c3b2a-1908-4f7e-8d6c-5b4a39281706";
+        app.execute(&format!(
+            "insert into board (id, user_id, title, content, created_at, updated_at, deleted_at) \
+             values ('{written_by_original}', '{}', 'from flask', 'c', '2026-01-01 00:00:00', null, null)",
+            USER_IDS[1]
+        ))
+        .await;
+        for _ in 0..2 {
+            let comment = app
+                .authed(Method::POST, &format!("{}/comments", board_path(written_by_original)), Some(&token))
+                .json(&json!({"content": "on a post the original wrote"}));
+            expect_status(crate::helpers::send(comment).await, 201).await;
+        }
+        let thread = expect_status(
+            app.get(&format!("{}/comments", board_path(written_by_original))).await,
+            200,
+        )
+        .await;
+        assert_eq!(thread["totalComment"], 2);
+        // The original service's own reads still see its tables as it left them.
+        assert_eq!(
+            app.count("select count(*) from board where deleted_at is null").await,
+            live.len() as i64 + 2
+        );
         drop(app);
 
         // Second start: migrations run again harmlessly; nothing else changes.
@@ -295,11 +327,12 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
         assert_eq!(
             app.count("select count(*) from _sqlx_migrations where success = 1")
                 .await,
-            5,
+            6,
             "0001 original schema, 0002 board server, 0003 sessions, 0004 conditional requests, \
-             0005 author counts"
+             0005 author counts, 0006 comments"
         );
         let list = expect_status(app.get("/api/board/boards").await, 200).await;
+        // The post the original wrote is outside the counters until the README's recount.
         assert_eq!(list["totalBoard"], live.len() + 1);
     })
     .await;

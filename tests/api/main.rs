@@ -5,6 +5,7 @@ mod common;
 mod helpers;
 
 mod boards;
+mod comments;
 mod concurrency;
 mod conditional;
 mod cors;
