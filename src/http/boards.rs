@@ -185,6 +185,12 @@ impl IntoParams for ListParams {
             headers(
                 ("ETag" = String, description = "The post's version, for `If-Match` and `If-None-Match`"),
                 ("Idempotent-Replayed" = String, description = "`true` on the answer to a retry"),
+            ),
+            links(
+                ("CommentOnThePost" = (operation_id = "create_comment",
+                    parameters(("id" = "$response.body#/board/id")))),
+                ("ListTheComments" = (operation_id = "list_comments",
+                    parameters(("id" = "$response.body#/board/id")))),
             )),
         (status = 400, description = "Malformed body or `Idempotency-Key` (`invalid_request`), or bad title/content (`invalid_board`)", body = ErrorBody),
         Unauthorized,

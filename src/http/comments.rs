@@ -176,6 +176,17 @@ fn ids(board: &str, comment: &str) -> Result<(BoardId, CommentId), ApiError> {
             headers(
                 ("ETag" = String, description = "The comment's version, for `If-Match`"),
                 ("Idempotent-Replayed" = String, description = "`true` on the answer to a retry"),
+            ),
+            links(
+                ("ReplyToTheComment" = (operation_id = "create_comment",
+                    parameters(("id" = "$response.body#/comment/boardId")),
+                    request_body = json!({"content": "a reply", "parentId": "$response.body#/comment/id"}))),
+                ("EditTheComment" = (operation_id = "update_comment",
+                    parameters(("id" = "$response.body#/comment/boardId"),
+                        ("commentId" = "$response.body#/comment/id")))),
+                ("DeleteTheComment" = (operation_id = "delete_comment",
+                    parameters(("id" = "$response.body#/comment/boardId"),
+                        ("commentId" = "$response.body#/comment/id")))),
             )),
         (status = 400, description = "Malformed body or `Idempotency-Key` (`invalid_request`), bad content (`invalid_comment`), or `parentId` not a live top-level comment of this post (`invalid_parent`)", body = ErrorBody),
         Unauthorized,

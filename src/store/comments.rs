@@ -222,20 +222,19 @@ impl Store {
                     let id = CommentId::parse(&row.resource_id).ok_or_else(|| {
                         StoreError::Corrupt(format!("stored comment id {:?}", row.resource_id))
                     })?;
-                    let thread_key = match comment.parent_id {
+                    // The parent of this request, which is the first one's only when the
+                    // fingerprints match (else it may not exist: the answer is then 422).
+                    let parent_key: Option<String> = match comment.parent_id {
                         Some(parent) => {
-                            let parent_key: String = sqlx::query_scalar(PARENT_KEY)
+                            sqlx::query_scalar(PARENT_KEY)
                                 .bind(parent.to_db())
-                                .fetch_one(&mut *tx)
-                                .await?;
-                            ThreadKey::new(
-                                Some(&ThreadKey::from_stored(parent_key)),
-                                row.created_at,
-                                id,
-                            )
+                                .fetch_optional(&mut *tx)
+                                .await?
                         }
-                        None => ThreadKey::new(None, row.created_at, id),
+                        None => None,
                     };
+                    let parent_key = parent_key.map(ThreadKey::from_stored);
+                    let thread_key = ThreadKey::new(parent_key.as_ref(), row.created_at, id);
                     return Ok(Try::Done(CommentInsert::Used {
                         fingerprint: row.fingerprint,
                         comment: Comment {

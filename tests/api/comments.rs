@@ -542,6 +542,9 @@ async fn if_match_and_idempotency_keys_work_on_comments_as_on_posts(app: TestApp
     assert_eq!(replayed["comment"], first_reply["comment"]);
     let other = send(keyed("comment-1", json!({"content": "another"}))).await;
     expect_error(other, 422, "idempotency_key_reused").await;
+    let unknown_parent = json!({"content": "answer", "parentId": uuid::Uuid::new_v4().to_string()});
+    let other = send(keyed("comment-2", unknown_parent)).await;
+    expect_error(other, 422, "idempotency_key_reused").await;
     // A key used for a post is not a comment's.
     let post = app
         .request(Method::POST, "/api/board")
