@@ -3,8 +3,9 @@ binary and inputs whatever else the machine is doing, so a few-percent differenc
 requests/s cannot resolve on a shared 2-core machine shows here.
 
   python3 bench/instructions.py BINARY [BINARY_B]
-    one binary: GET one with METRICS_ENABLED=false against =true (the metrics' cost);
-    two binaries: GET one and POST create on each (BINARY → BINARY_B).
+    one binary: GET one with METRICS_ENABLED=false against =true (the metrics' cost), and a
+      comment create against a post create (what a comment costs);
+    two binaries: GET one, list page 1 and POST create on each (BINARY → BINARY_B).
 
 Each configuration is counted twice, after SMALL and after LARGE requests on one keep-alive
 connection; (I_large − I_small) / (LARGE − SMALL) is the cost of one request, start-up and
@@ -89,16 +90,26 @@ def main():
     def get_one():
         return "GET", f"/api/board/{board_id}", None, {}
 
+    def list_first():
+        return "GET", "/api/board/boards?page=1&per_page=20", None, {}
+
     def create():
         body = json.dumps({"title": "t", "content": "c"})
         return "POST", "/api/board", body, {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
+    def create_comment():
+        body = json.dumps({"content": "c"})
+        return ("POST", f"/api/board/{board_id}/comments", body,
+                {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+
     if len(binaries) == 1:
         for label, metrics in (("metrics off", "false"), ("metrics on", "true")):
             results.append((f"GET one, {label}", per_request(binaries[0], dict(env, METRICS_ENABLED=metrics), get_one)))
+        for label, scenario in (("POST create", create), ("POST comment", create_comment)):
+            results.append((label, per_request(binaries[0], env, scenario)))
     else:
         for binary in binaries:
-            for label, scenario in (("GET one", get_one), ("POST create", create)):
+            for label, scenario in (("GET one", get_one), ("list page 1", list_first), ("POST create", create)):
                 results.append((f"{label}, {binary}", per_request(binary, env, scenario)))
     boardlib.mariadb(f"drop database if exists `{database}`")
     print(f"\ninstructions per request (callgrind; {LARGE} − {SMALL} requests on one connection):")
@@ -107,6 +118,12 @@ def main():
     if len(binaries) == 1:
         off, on = results[0][1], results[1][1]
         print(f"  metrics cost: {on - off:+,.0f} instructions a request ({100 * (on - off) / off:+.1f} %)")
+        post, comment = results[2][1], results[3][1]
+        print(f"  a comment create costs {comment / post:.2f}× a post create")
+    else:
+        half = len(results) // 2
+        for (label, before), (_, after) in zip(results[:half], results[half:]):
+            print(f"  {label.split(',')[0]}: {100 * (after - before) / before:+.1f} % ({binaries[0]} → {binaries[1]})")
 
 
 if __name__ == "__main__":

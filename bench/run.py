@@ -406,6 +406,52 @@ def scale_run(binary):
     return rows
 
 
+def bulk_insert_comments(database, board_id, user_id, count):
+    """`count` top-level comments one second apart on one post, with their thread keys and
+    the post's counts, straight into the tables."""
+    mariadb("create table if not exists bench_nums (n int primary key); "
+            "insert ignore into bench_nums (n) select seq from seq_0_to_999", database)
+    mariadb("set time_zone = '+00:00'; "
+            "insert into board_comment (id, board_id, user_id, parent_id, thread_key, content, created_at) "
+            f"select c.id, '{board_id}', '{user_id}', null, "
+            "concat(lpad(cast(unix_timestamp(c.at) * 1000000 as unsigned), 16, '0'), c.id), "
+            "repeat('댓글 comment ', 8), c.at "
+            "from (select uuid() as id, timestamp('2025-01-01') + interval (a.n * 1000 + b.n) second as at "
+            f"from bench_nums a join bench_nums b where a.n * 1000 + b.n < {count}) c", database)
+    mariadb(f"update board_comment_stats set live_count = {count}, listed_count = {count} "
+            f"where board_id = '{board_id}'", database)
+
+
+def comment_scale_run(binary):
+    """Page 1 of a post's comments with 10 and with 10,000 comments (Rust server)."""
+    server = RustServer(binary)
+    fresh_database(server.database)
+    server.start()
+    rows = []
+    try:
+        seeded = seed_user_only(server)
+        status, body = http("POST", server.base + "/api/user/login",
+                            {"email": "scale@example.com", "password": "bench-password-1"})
+        token = body["accessToken"]
+        for count in (10, 10_000):
+            status, created = http("POST", server.base + "/api/board", {"title": "t", "content": "c"}, token)
+            board_id = created["board"]["id"]
+            bulk_insert_comments(server.database, board_id, seeded["user_id"], count)
+            path = f"/api/board/{board_id}/comments?per_page=50"
+            status, body = http("GET", server.base + path)
+            assert status == 200 and body["totalComment"] == count and len(body["comments"]) == min(50, count)
+            result = measure(server, path, None, seeded, 16)
+            rows.append((count, result))
+            print(f"  comments page 1, {count:>6,} comments: {result['rps']:>8.0f} req/s  p50 {result['p50']:.2f} ms  "
+                  f"p99 {result['p99']:.2f} ms", flush=True)
+    finally:
+        server.stop()
+        mariadb(f"drop database if exists `{server.database}`")
+    (_, small), (_, large) = rows
+    print(f"  p50 with 10,000 comments ÷ p50 with 10: {large['p50'] / small['p50']:.2f}×", flush=True)
+    return rows
+
+
 def seed_user_only(server):
     http("POST", server.base + "/api/user/signup", {"email": "scale@example.com", "password": "bench-password-1"})
     user_id = mariadb("select id from user where email = 'scale@example.com'", server.database)
@@ -461,6 +507,10 @@ def compare(before_binary, after_binary, rounds=3):
         before = statistics.median(figures["before"][label])
         after = statistics.median(figures["after"][label])
         lines.append(f"| {label} | {before:.0f} | {after:.0f} | {100 * (after - before) / before:+.1f}% |")
+    comment_lines = ["| comments of the post | req/s | p50 ms | p99 ms |", "|---:|---:|---:|---:|"]
+    for count, r in comment_scale:
+        comment_lines.append(f"| {count:,} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |")
+
     report = "\n".join([
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"wrk -t2 -c{CONNECTIONS}, {DURATION} s a run, median of {rounds} alternating rounds "
@@ -482,11 +532,16 @@ def main():
     parser.add_argument("--compare", metavar="BEFORE_BINARY",
                         help="only race an earlier build of this server against --binary")
     parser.add_argument("--scale-only", action="store_true", help="only the list at 1K, 100K and 1M posts")
+    parser.add_argument("--comments-only", action="store_true",
+                        help="only page 1 of the comments of a post with 10 and with 10,000 comments")
     args = parser.parse_args()
     if args.compare:
         return compare(args.compare, args.binary)
     if args.scale_only:
         scale_run(args.binary)
+        return None
+    if args.comments_only:
+        comment_scale_run(args.binary)
         return None
 
     results, startup = {}, {}
@@ -527,6 +582,8 @@ def main():
     print(f"  {raw:.0f} selects/s", flush=True)
     print("== list at scale (board only)", flush=True)
     scale = scale_run(args.binary)
+    print("== comments at scale (board only)", flush=True)
+    comment_scale = comment_scale_run(args.binary)
 
     rust, flask = servers[0].name, servers[1].name
     labels = [label for label, *_ in scenarios({"post": "x", "token": "", "email": "", "password": ""})]
@@ -560,12 +617,18 @@ def main():
     for size, label, r in scale:
         scale_lines.append(f"| {size:,} | {label} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |")
 
+    comment_lines = ["| comments of the post | req/s | p50 ms | p99 ms |", "|---:|---:|---:|---:|"]
+    for count, r in comment_scale:
+        comment_lines.append(f"| {count:,} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |")
+
     report = "\n".join([
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"wrk -t2 -c{CONNECTIONS} (login x256: -c256), {DURATION} s a run, median of {RUNS} runs; "
         f"{SEED_POSTS} posts seeded by SQL; both servers on the same MariaDB; load generator on the same 2 cores.",
         "", *lines, "", "Ratios (same run):", "", *ratios, "", *limits, "",
         "List at scale (board, posts bulk-loaded by SQL):", "", *scale_lines,
+        "", "Page 1 of a post's comments (per_page=50, 16 connections, comments bulk-loaded by SQL):", "",
+        *comment_lines,
     ])
     print("\n" + report)
     if not QUICK:

@@ -6,6 +6,7 @@
 #   QUICK=1 bash bench/run.sh    # 1 run per scenario, short durations (a smoke test)
 #   bash bench/run.sh --compare OLD_BINARY   # an earlier build against this one (~10 minutes)
 #   bash bench/run.sh --scale-only           # only the list at 1K, 100K and 1M posts
+#   bash bench/run.sh --comments-only        # only page 1 of a post with 10 and 10,000 comments
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .ci/lib.sh

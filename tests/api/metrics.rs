@@ -47,8 +47,25 @@ async fn metrics_count_requests_by_route_template(app: TestApp) {
     let missing = r#"http_requests_total{method="GET",route="/api/board/{id}",status="404"}"#;
     let unmatched = r#"http_requests_total{method="GET",route="unmatched",status="404"}"#;
     let timed = r#"http_request_duration_seconds_count{method="GET",route="/api/board/{id}"}"#;
+    let commented =
+        r#"http_requests_total{method="POST",route="/api/board/{id}/comments",status="201"}"#;
+    let edited = r#"http_requests_total{method="PUT",route="/api/board/{id}/comments/{commentId}",status="200"}"#;
 
     let before = scrape(&app).await;
+    let comment_path = format!("{}/comments", board_path(id));
+    let comment = app
+        .authed(reqwest::Method::POST, &comment_path, Some(&token))
+        .json(&serde_json::json!({"content": "counted too"}));
+    let comment = crate::helpers::expect_status(crate::helpers::send(comment).await, 201).await;
+    let comment_id = comment["comment"]["id"].as_str().unwrap();
+    let edit = app
+        .authed(
+            reqwest::Method::PUT,
+            &format!("{comment_path}/{comment_id}"),
+            Some(&token),
+        )
+        .json(&serde_json::json!({"content": "edited"}));
+    assert_eq!(crate::helpers::send(edit).await.status(), 200);
     for _ in 0..3 {
         assert_eq!(app.get(&board_path(id)).await.status(), 200);
     }
@@ -65,6 +82,18 @@ async fn metrics_count_requests_by_route_template(app: TestApp) {
     assert!(sample(&after, missing) >= sample(&before, missing) + 1.0);
     assert!(sample(&after, unmatched) >= sample(&before, unmatched) + 1.0);
     assert!(sample(&after, timed) >= sample(&before, timed) + 4.0);
+    assert!(
+        sample(&after, commented) >= sample(&before, commented) + 1.0,
+        "{after}"
+    );
+    assert!(
+        sample(&after, edited) >= sample(&before, edited) + 1.0,
+        "{after}"
+    );
+    assert!(
+        !after.contains(comment_id),
+        "a comment id leaked into a label"
+    );
     // Bounded labels: the template, never the path, an id or an email.
     assert!(!after.contains(id), "a post id leaked into a label");
     assert!(!after.contains("/no/such/route"));
