@@ -14,10 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{
     ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success,
     conditional::{IDEMPOTENT_REPLAYED, IdempotencyKeyHeader, IfMatch, etag},
-    responses::{
-        NotTheAuthor, PayloadTooLarge, PreconditionFailed, Unauthorized, Unavailable,
-        UnsupportedMediaType,
-    },
+    responses::{NotTheAuthor, PayloadTooLarge, Unauthorized, Unavailable, UnsupportedMediaType},
     schemas,
 };
 use crate::{
@@ -311,7 +308,7 @@ pub async fn list_comments(
         Unauthorized,
         NotTheAuthor,
         (status = 404, description = "No such post or comment, deleted, or a comment of another post (`not_found`)", body = ErrorBody),
-        PreconditionFailed,
+        (status = 412, description = "The comment is not the version `If-Match` names (`precondition_failed`)", body = ErrorBody),
         PayloadTooLarge,
         UnsupportedMediaType,
         Unavailable,
@@ -356,7 +353,7 @@ pub async fn update_comment(
         Unauthorized,
         NotTheAuthor,
         (status = 404, description = "No such post or comment, already deleted, or a comment of another post (`not_found`)", body = ErrorBody),
-        PreconditionFailed,
+        (status = 412, description = "The comment is not the version `If-Match` names (`precondition_failed`)", body = ErrorBody),
         Unavailable,
     )
 )]

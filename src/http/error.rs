@@ -44,7 +44,7 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("Email already exists")]
     EmailTaken,
-    #[error("The post has changed: it is not the version If-Match names")]
+    #[error("It has changed: it is not the version If-Match names")]
     PreconditionFailed,
     #[error("This Idempotency-Key was used with another request")]
     IdempotencyKeyReused,
