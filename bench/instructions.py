@@ -29,7 +29,7 @@ SECRET = "instructions-bench-secret-0123456789abcdef"
 
 
 def prepare(binary, database):
-    """A user, a token and one post, made by the server running normally (argon2 under
+    """A user, a token and twenty posts, made by the server running normally (argon2 under
     valgrind would take long)."""
     boardlib.mariadb(f"drop database if exists `{database}`")
     env = dict(os.environ, DATABASE_URL=f"mysql://root@127.0.0.1:3306/{database}", JWT_SECRET_KEY=SECRET,
@@ -40,7 +40,9 @@ def prepare(binary, database):
         boardlib.http("POST", base + "/api/user/signup", credentials)
         _, login = boardlib.http("POST", base + "/api/user/login", credentials)
         token = login["accessToken"]
-        _, created = boardlib.http("POST", base + "/api/board", {"title": "t", "content": "c"}, token)
+        # A full first page for the list, whatever the creates measured later add.
+        for _ in range(20):
+            _, created = boardlib.http("POST", base + "/api/board", {"title": "t", "content": "c"}, token)
         return env, token, created["board"]["id"]
     finally:
         process.send_signal(signal.SIGTERM)
