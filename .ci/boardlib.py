@@ -37,9 +37,10 @@ def ensure_mariadb(timeout=60):
         time.sleep(0.2)
 
 
-def json_request(method, url, body=None, token=None, headers=None):
-    """A urllib request with BODY as JSON, the bearer TOKEN and HEADERS, when given."""
-    data = json.dumps(body).encode() if body is not None else None
+def json_request(method, url, body=None, token=None, headers=None, raw=None):
+    """A urllib request with BODY as JSON (or the bytes RAW, sent as JSON as they are), the
+    bearer TOKEN and HEADERS, when given."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/json")

@@ -10,20 +10,15 @@ import urllib.error
 import urllib.request
 import uuid
 
+from boardlib import json_request
+
 BASE = os.environ["BASE"]
 checks = 0
 
 
 def call(method, path, body=None, token=None, headers=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(BASE + path, data=data, method=method)
-    request.add_header("accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
+    headers = {"accept": "application/json", **(headers or {})}
+    request = json_request(method, BASE + path, body, token, headers, raw)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, response.headers, response.read()

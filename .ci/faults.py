@@ -9,7 +9,6 @@
 Usage: python3 .ci/faults.py path/to/board   (stops and starts the local MariaDB: run it last)
 """
 import concurrent.futures
-import json
 import os
 import signal
 import socket
@@ -18,10 +17,9 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from boardlib import ensure_mariadb, free_port, mariadb, mariadb_up, start_board  # noqa: E402
+from boardlib import ensure_mariadb, free_port, http, mariadb, mariadb_up, start_board  # noqa: E402
 
 BINARY = sys.argv[1]
 # One port for the whole run: a restarted server must be found where the first one was.
@@ -49,17 +47,7 @@ def stop_mariadb():
 
 
 def call(method, path, body=None, token=None, timeout=15):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return http(method, BASE + path, body, token, timeout)
 
 
 def start_server():
