@@ -56,6 +56,13 @@ def app_up():
     updated, _ = expect("PUT", f"/api/board/{board['id']}", 200, token=token,
                         body={"title": "안녕하세요2.", "content": "반갑습니다2."})
     assert updated["board"]["title"] == "안녕하세요2." and updated["board"]["updated_at"]
+    comments = f"/api/board/{board['id']}/comments"
+    comment, _ = expect("POST", comments, 201, token=token, body={"content": "좋은 글이네요."})
+    reply, _ = expect("POST", comments, 201, token=token,
+                      body={"content": "감사합니다.", "parentId": comment["comment"]["id"]})
+    thread, _ = expect("GET", comments, 200)
+    assert [c["id"] for c in thread["comments"]] == [comment["comment"]["id"], reply["comment"]["id"]], thread
+    assert thread["totalComment"] == 2
     deleted, _ = expect("DELETE", f"/api/board/{board['id']}", 200, token=token)
     assert deleted["board"]["deleted_at"]
     gone, _ = expect("GET", f"/api/board/{board['id']}", 404)

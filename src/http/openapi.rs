@@ -10,7 +10,7 @@ use super::ErrorBody;
     info(
         title = "board",
         description = "Bulletin-board REST API: sign up, log in (JWT), and write, list, read, \
-            edit and soft-delete posts. Every response is a JSON envelope with `message` and \
+            edit and soft-delete posts and their comments (one level of replies). Every response is a JSON envelope with `message` and \
             `statusCode`; errors add a stable `code`. Use **Authorize** with the `accessToken` \
             from login to call the writes."
     ),
