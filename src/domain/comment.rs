@@ -170,13 +170,14 @@ pub struct NewComment {
 }
 
 impl NewComment {
-    /// Tells retries of one request from others: the post, the parent and the text (so that
-    /// a key used for a post, or on another post, never matches).
-    pub fn fingerprint(&self, board: BoardId) -> String {
+    /// Tells retries of one request from others: the post, the parent (as parsed, so that
+    /// the letter case of its id does not matter) and the text; so a key used for a post, on
+    /// another post or under another parent never matches.
+    pub fn fingerprint(&self, board: BoardId, parent: Option<CommentId>) -> String {
         fingerprint_of(&[
             "comment",
             &board.to_db(),
-            self.parent.as_deref().unwrap_or(""),
+            &parent.map(CommentId::to_db).unwrap_or_default(),
             self.content.as_ref(),
         ])
     }

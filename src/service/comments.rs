@@ -40,7 +40,7 @@ pub async fn create(
         None => None,
         Some(raw) => Some(CommentId::parse(raw).ok_or(ServiceError::InvalidParent)?),
     };
-    let fingerprint = key.is_some().then(|| input.fingerprint(board));
+    let fingerprint = key.is_some().then(|| input.fingerprint(board, parent_id));
     let id = CommentId::new();
     let created_at = now();
     let comment = Comment {

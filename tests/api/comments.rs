@@ -540,6 +540,10 @@ async fn if_match_and_idempotency_keys_work_on_comments_as_on_posts(app: TestApp
     let first_reply = expect_status(send(keyed("comment-2", reply.clone())).await, 201).await;
     let replayed = expect_status(send(keyed("comment-2", reply)).await, 201).await;
     assert_eq!(replayed["comment"], first_reply["comment"]);
+    // The parent's id in capitals names the same parent: the same request.
+    let shouted = json!({"content": "answer", "parentId": top.to_uppercase()});
+    let replayed = expect_status(send(keyed("comment-2", shouted)).await, 201).await;
+    assert_eq!(replayed["comment"], first_reply["comment"]);
     let other = send(keyed("comment-1", json!({"content": "another"}))).await;
     expect_error(other, 422, "idempotency_key_reused").await;
     let unknown_parent = json!({"content": "answer", "parentId": uuid::Uuid::new_v4().to_string()});
