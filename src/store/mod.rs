@@ -221,6 +221,28 @@ where
 /// `StoreError::Contention`); past it, the caller answers 503 and the client retries.
 pub(crate) const CONTENTION_TRIES: usize = 5;
 
+/// Runs `attempt` (a whole transaction or a single statement, which MySQL rolled back when it
+/// chose it as a deadlock's victim) again on contention, up to `CONTENTION_TRIES` times.
+pub(crate) async fn rerun_on_contention<T, F, Fut>(
+    what: &str,
+    mut attempt: F,
+) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(StoreError::Contention(error)) if tries < CONTENTION_TRIES => {
+                tracing::debug!(%error, tries, what, "rolled back by a deadlock; running it again");
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
 /// Tries to start a transaction this many times when the connection fails before `BEGIN` is
 /// answered (nothing has happened then): pooled connections are not pinged before use, so after
 /// a database restart each idle one fails once.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{CONTENTION_TRIES, Store, StoreError, autocommit, read, transaction};
+use super::{Store, StoreError, autocommit, read, rerun_on_contention, transaction};
 use crate::domain::{SessionId, UserId};
 
 /// A session as a login starts it.
@@ -61,16 +61,7 @@ impl Store {
     /// Concurrent logins of one user past the cap can deadlock on MySQL (each one's insert
     /// waits on another's range delete): the one rolled back runs again.
     pub async fn insert_session(&self, session: &NewSession, keep: u32) -> Result<(), StoreError> {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            match self.insert_session_once(session, keep).await {
-                Err(StoreError::Contention(error)) if tries < CONTENTION_TRIES => {
-                    tracing::debug!(%error, tries, "session insert rolled back; running it again");
-                }
-                outcome => return outcome,
-            }
-        }
+        rerun_on_contention("session insert", || self.insert_session_once(session, keep)).await
     }
 
     async fn insert_session_once(&self, session: &NewSession, keep: u32) -> Result<(), StoreError> {
@@ -113,7 +104,23 @@ impl Store {
     /// `expires_at`, and remembers the old one as used; a token that was used before ends its
     /// session. Of concurrent rotations of one token exactly one succeeds: the update is a
     /// compare-and-set on the hash, and the losers find the token used.
+    ///
+    /// A rotation racing the end of its session (logout) can deadlock with it on MySQL; it
+    /// was rolled back whole, so it runs again (and then finds the session gone).
     pub async fn rotate_refresh_token(
+        &self,
+        presented: String,
+        replacement: String,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation, StoreError> {
+        rerun_on_contention("refresh rotation", || {
+            self.rotate_refresh_token_once(presented.clone(), replacement.clone(), expires_at, now)
+        })
+        .await
+    }
+
+    async fn rotate_refresh_token_once(
         &self,
         presented: String,
         replacement: String,
@@ -166,13 +173,16 @@ impl Store {
         })
     }
 
-    /// Ends one session.
+    /// Ends one session (again when a racing refresh made MySQL roll the delete back).
     pub async fn delete_session(&self, id: SessionId) -> Result<(), StoreError> {
-        autocommit!(self, |pool| sqlx::query(DELETE_ONE)
-            .bind(id.to_db())
-            .execute(pool)
-            .await
-            .map(|_| ()))
+        rerun_on_contention("session delete", || async {
+            autocommit!(self, |pool| sqlx::query(DELETE_ONE)
+                .bind(id.to_db())
+                .execute(pool)
+                .await
+                .map(|_| ()))
+        })
+        .await
     }
 
     /// Ends every session of `user` except `keep`.
