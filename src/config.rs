@@ -1,7 +1,7 @@
 //! Configuration, read once from the environment (API.md, "Configuration").
 //! Nothing else in the crate reads environment variables.
 
-use std::{collections::HashMap, fmt, net::IpAddr, time::Duration};
+use std::{collections::HashMap, fmt, net::IpAddr, path::PathBuf, time::Duration};
 
 /// Where the data lives. Chosen once at start; nothing above `store` sees it.
 #[derive(Clone, PartialEq, Eq)]
@@ -124,9 +124,13 @@ pub struct Config {
     /// How often expired sessions and idle rate-limiter keys are removed (not read from the
     /// environment; tests shorten it).
     pub housekeeping_interval: Duration,
+    /// Where this instance keeps its search index (`SEARCH_INDEX_DIR`); one server per folder.
+    pub search_index_dir: PathBuf,
 }
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://board.db";
+/// Beside the default database, in the working directory (the image's is writable).
+pub const DEFAULT_SEARCH_INDEX_DIR: &str = "board-search";
 pub const DEFAULT_HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(60);
 /// 14 days.
 pub const DEFAULT_REFRESH_TOKEN_SECS: u64 = 14 * 24 * 3600;
@@ -282,6 +286,9 @@ impl Config {
             cors_origins,
             metrics_enabled,
             housekeeping_interval: DEFAULT_HOUSEKEEPING_INTERVAL,
+            search_index_dir: PathBuf::from(
+                get("SEARCH_INDEX_DIR").unwrap_or(DEFAULT_SEARCH_INDEX_DIR),
+            ),
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::{
     auth::{PasswordHasher, TokenKeys},
     config::Config,
     http::{self, HttpSettings},
+    search::{SearchError, SearchIndex},
     service::{LoginLimiter, Services},
     store::{Store, StoreError},
 };
@@ -21,6 +22,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(25);
 pub enum StartupError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: SocketAddr,
@@ -54,11 +57,13 @@ impl App {
         )
         .await?;
         store.migrate().await?;
+        let search = SearchIndex::start(&config.search_index_dir, store.clone()).await?;
 
         // Each argon2 run holds ~19 MiB: allow one per core, queue the rest.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let services = Services::new(
             store.clone(),
+            search,
             TokenKeys::new(&config.jwt_secret, config.token_ttl),
             PasswordHasher::new(cores),
             LoginLimiter::new(config.login_rate_per_minute),

@@ -6,6 +6,7 @@ use super::{
     content::MAX_CONTENT_BYTES,
     page::MAX_PER_PAGE,
     password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS},
+    search::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_TERM_CHARS},
     title::MAX_TITLE_CHARS,
     version::MAX_IDEMPOTENCY_KEY_CHARS,
 };
@@ -38,6 +39,14 @@ pub enum DomainError {
     AuthorId,
     #[error("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters")]
     IdempotencyKey,
+    #[error("q must be 1 to {MAX_QUERY_CHARS} characters")]
+    QueryLength,
+    #[error("q must have at most {MAX_QUERY_TERMS} terms")]
+    QueryTerms,
+    #[error("every term of q must be at least {MIN_TERM_CHARS} characters")]
+    QueryTermLength,
+    #[error("field must be all, title or content")]
+    SearchField,
 }
 
 /// Which input a `DomainError` is about, for callers that report by field.
@@ -47,6 +56,8 @@ pub enum Field {
     Password,
     Board,
     Comment,
+    /// The search query (`q`, `field`).
+    Query,
     /// Query parameters and headers of the request.
     Request,
 }
@@ -60,6 +71,9 @@ impl DomainError {
                 Field::Board
             }
             Self::CommentLength | Self::CommentNul => Field::Comment,
+            Self::QueryLength | Self::QueryTerms | Self::QueryTermLength | Self::SearchField => {
+                Field::Query
+            }
             Self::PerPage | Self::Page | Self::Cursor | Self::AuthorId | Self::IdempotencyKey => {
                 Field::Request
             }

@@ -37,6 +37,15 @@ impl BoardId {
     pub fn to_db(self) -> String {
         self.0.hyphenated().to_string()
     }
+
+    /// As a number that sorts as the stored form does (big-endian bytes, lower-case hex).
+    pub fn as_u128(self) -> u128 {
+        self.0.as_u128()
+    }
+
+    pub fn from_u128(value: u128) -> Self {
+        Self(Uuid::from_u128(value))
+    }
 }
 
 impl Default for BoardId {

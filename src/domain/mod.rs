@@ -8,6 +8,7 @@ mod error;
 mod ids;
 mod page;
 mod password;
+mod search;
 mod title;
 mod version;
 
@@ -22,5 +23,9 @@ pub use error::{DomainError, Field};
 pub use ids::{BoardId, SessionId, UserId};
 pub use page::{Cursor, DEFAULT_PER_PAGE, MAX_CURSOR_MICROS_DIGITS, MAX_PER_PAGE, PageRequest};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
+pub use search::{
+    MAX_CHUNK_BYTES, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_TERM_CHARS, SearchField, SearchQuery,
+    chunks,
+};
 pub use title::{MAX_TITLE_CHARS, Title};
 pub use version::{IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS, Precondition};

@@ -22,7 +22,8 @@ use super::{
 };
 use crate::{
     domain::{
-        Board, BoardId, Content, DomainError, ListedBoard, NewBoard, PageRequest, Title, UserId,
+        Board, BoardId, Content, DomainError, ListedBoard, NewBoard, PageRequest, SearchField,
+        SearchQuery, Title, UserId,
     },
     service,
 };
@@ -164,6 +165,8 @@ pub struct ListParams {
     pub cursor: Option<String>,
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
+    pub q: Option<String>,
+    pub field: Option<String>,
 }
 
 impl IntoParams for ListParams {
@@ -219,7 +222,7 @@ pub async fn create_board(
     Ok(response)
 }
 
-/// List live posts, newest first.
+/// List live posts, newest first; with `q`, only those that match the search.
 #[utoipa::path(
     get,
     path = "/api/board/boards",
@@ -228,7 +231,7 @@ pub async fn create_board(
     responses(
         (status = 200, description = "A page of posts", body = BoardListResponse,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page, in the request's form (page or cursor)"))),
-        (status = 400, description = "Bad `page`, `per_page`, `cursor` or `userId` (`invalid_request`)", body = ErrorBody),
+        (status = 400, description = "Bad `page`, `per_page`, `cursor` or `userId` (`invalid_request`), or bad `q` or `field` (`invalid_query`)", body = ErrorBody),
         Unavailable,
     )
 )]
@@ -242,7 +245,14 @@ pub async fn list_boards(
         .as_deref()
         .map(|raw| UserId::parse_uuid(raw).ok_or(DomainError::AuthorId))
         .transpose()?;
-    let result = service::boards::list(&state.services, &request, author.as_ref()).await?;
+    let field = SearchField::parse(params.field.as_deref())?;
+    let search = params
+        .q
+        .as_deref()
+        .map(|q| SearchQuery::parse(q, field))
+        .transpose()?;
+    let result =
+        service::boards::list(&state.services, &request, author.as_ref(), search.as_ref()).await?;
     let per_page = request.per_page();
     let next = match &request {
         PageRequest::Numbered { page, .. }
@@ -259,7 +269,14 @@ pub async fn list_boards(
     let mut headers = HeaderMap::new();
     if let Some(query) = next {
         let author = author.map_or(String::new(), |id| format!("&userId={}", id.as_ref()));
-        let link = format!("</api/board/boards?{query}{author}>; rel=\"next\"");
+        let search = match (&params.q, &params.field) {
+            (None, _) => String::new(),
+            (Some(q), None) => format!("&q={}", query_encode(q)),
+            (Some(q), Some(field)) => {
+                format!("&q={}&field={}", query_encode(q), query_encode(field))
+            }
+        };
+        let link = format!("</api/board/boards?{query}{author}{search}>; rel=\"next\"");
         headers.insert(
             header::LINK,
             HeaderValue::from_str(&link).map_err(ApiError::internal)?,
@@ -284,6 +301,19 @@ pub async fn list_boards(
             next_cursor: result.next_cursor.map(|cursor| cursor.encode()),
         }),
     ))
+}
+
+/// `text` as a query-string value: everything but unreserved characters percent-encoded.
+fn query_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Read one post.

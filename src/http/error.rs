@@ -102,6 +102,7 @@ impl ApiError {
                 Field::Password => "invalid_password",
                 Field::Board => "invalid_board",
                 Field::Comment => "invalid_comment",
+                Field::Query => "invalid_query",
                 Field::Request => "invalid_request",
             },
             Self::InvalidParent => "invalid_parent",

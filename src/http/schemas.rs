@@ -11,7 +11,8 @@ use utoipa::openapi::{
 use crate::domain::{
     DEFAULT_COMMENTS_PER_PAGE, DEFAULT_PER_PAGE, MAX_COMMENT_CHARS, MAX_CONTENT_BYTES,
     MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_PASSWORD_CHARS,
-    MAX_PER_PAGE, MAX_TITLE_CHARS, MIN_PASSWORD_CHARS,
+    MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_TITLE_CHARS, MIN_PASSWORD_CHARS,
+    MIN_TERM_CHARS,
 };
 
 /// What `str::trim` removes (Unicode `White_Space`), as the body of a regex class.
@@ -221,6 +222,27 @@ pub fn list_params() -> Vec<Parameter> {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                .build(),
+        ),
+        query(
+            "q",
+            format!(
+                "Search: only posts in which every term occurs, as a substring, in the title or \
+                 the content (lower-cased, so `arch` finds \"Search\" and `판에` finds \
+                 \"게시판에서\"). 1 to {MAX_QUERY_CHARS} characters after trimming, split on \
+                 whitespace into at most {MAX_QUERY_TERMS} terms of at least {MIN_TERM_CHARS} \
+                 characters each (else `invalid_query`); `%`, `_`, `*`, quotes are plain \
+                 characters. `totalBoard` counts the matches exactly."
+            ),
+            ObjectBuilder::new().schema_type(Type::String).build(),
+        ),
+        query(
+            "field",
+            "Where `q` looks: `all` (title or content, the default), `title` or `content`.".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["all", "title", "content"]))
+                .default(Some("all".into()))
                 .build(),
         ),
     ]

@@ -3,9 +3,10 @@ use tracing::instrument;
 use super::{ServiceError, Services, now};
 use crate::{
     domain::{
-        Board, BoardId, BoardPage, Cursor, IdempotencyKey, NewBoard, PageRequest, Precondition,
-        UserId,
+        Board, BoardId, BoardPage, Cursor, IdempotencyKey, ListedBoard, NewBoard, PageRequest,
+        Precondition, SearchQuery, UserId,
     },
+    search::Window,
     store::boards::KeyedInsert,
 };
 
@@ -43,6 +44,7 @@ pub async fn create(
         if !state.store.insert_board(&board).await? {
             return Err(user_gone());
         }
+        state.search.changed();
         return Ok(Created {
             board,
             replayed: false,
@@ -54,10 +56,13 @@ pub async fn create(
         .insert_board_once(&board, &key, &fingerprint, expired_before)
         .await?
     {
-        KeyedInsert::Created => Ok(Created {
-            board,
-            replayed: false,
-        }),
+        KeyedInsert::Created => {
+            state.search.changed();
+            Ok(Created {
+                board,
+                replayed: false,
+            })
+        }
         KeyedInsert::Used {
             fingerprint: first,
             board,
@@ -79,13 +84,17 @@ pub async fn get(state: &Services, id: BoardId) -> Result<Board, ServiceError> {
         .ok_or(ServiceError::NotFound)
 }
 
-/// One page of live posts (of everyone, or of `author`), newest first, with the total that
-/// the list shows.
+/// One page of live posts (of everyone, or of `author`; with `search`, only those that
+/// match it), newest first, with the total that the list shows.
 pub async fn list(
     state: &Services,
     request: &PageRequest,
     author: Option<&UserId>,
+    search: Option<&SearchQuery>,
 ) -> Result<BoardPage, ServiceError> {
+    if let Some(query) = search {
+        return find(state, request, author, query).await;
+    }
     let store = &state.store;
     match request {
         PageRequest::Numbered { page: 1, per_page } => {
@@ -114,28 +123,67 @@ pub async fn list(
         PageRequest::After { cursor, per_page } => {
             // One extra row tells whether a next page exists.
             let limit = per_page + 1;
-            let (mut boards, total_boards) = match cursor {
+            let (boards, total_boards) = match cursor {
                 None => store.list_boards_first(author, limit).await?,
                 Some(cursor) => store.list_boards_after(author, cursor, limit).await?,
             };
-            let more = boards.len() > *per_page as usize;
-            boards.truncate(*per_page as usize);
-            let next_cursor = if more {
-                boards.last().and_then(|last| {
-                    last.board.created_at.map(|created_at| Cursor {
-                        created_at,
-                        id: last.board.id,
-                    })
-                })
-            } else {
-                None
-            };
-            Ok(BoardPage {
-                boards,
-                total_boards,
-                next_cursor,
-            })
+            Ok(cursor_page(boards, total_boards, *per_page))
         }
+    }
+}
+
+/// A page of search results: ids and the exact count from the index, the posts from the
+/// database (a post deleted since the index last heard of it is left out).
+async fn find(
+    state: &Services,
+    request: &PageRequest,
+    author: Option<&UserId>,
+    query: &SearchQuery,
+) -> Result<BoardPage, ServiceError> {
+    let window = match request {
+        PageRequest::Numbered { page, per_page } => Window {
+            after: None,
+            skip: (page - 1).saturating_mul(u64::from(*per_page)),
+            take: *per_page,
+        },
+        PageRequest::After { cursor, per_page } => Window {
+            after: cursor.clone(),
+            skip: 0,
+            take: per_page + 1,
+        },
+    };
+    let (ids, total_boards) = state.search.find(query, author, &window).await?;
+    let mut found = state.store.listed_boards_by_ids(&ids).await?;
+    let rank = |id: &BoardId| ids.iter().position(|candidate| candidate == id);
+    found.sort_by_key(|listed| rank(&listed.board.id));
+    Ok(match request {
+        PageRequest::Numbered { .. } => BoardPage {
+            boards: found,
+            total_boards,
+            next_cursor: None,
+        },
+        PageRequest::After { per_page, .. } => cursor_page(found, total_boards, *per_page),
+    })
+}
+
+/// A keyset page from up to `per_page + 1` posts: the extra one says that there is more.
+fn cursor_page(mut boards: Vec<ListedBoard>, total_boards: u64, per_page: u32) -> BoardPage {
+    let more = boards.len() > per_page as usize;
+    boards.truncate(per_page as usize);
+    let next_cursor = if more {
+        boards.last().and_then(|last| {
+            last.board.created_at.map(|created_at| Cursor {
+                created_at,
+                id: last.board.id,
+            })
+        })
+    } else {
+        None
+    };
+    BoardPage {
+        boards,
+        total_boards,
+        next_cursor,
     }
 }
 
@@ -168,6 +216,7 @@ pub async fn update(
     {
         return Err(lost_race(state, id).await);
     }
+    state.search.changed();
     board.title = input.title;
     board.content = input.content;
     board.updated_at = Some(updated_at);
@@ -199,6 +248,7 @@ pub async fn delete(
             .await?
         {
             board.deleted_at = Some(deleted_at);
+            state.search.changed();
             return Ok(board);
         }
         if precondition.is_some() {
@@ -283,5 +333,14 @@ pub(super) async fn remove_expired_keys(state: &Services) {
         Ok(0) => {}
         Ok(removed) => tracing::debug!(removed, "expired idempotency keys removed"),
         Err(error) => tracing::warn!(%error, "could not remove expired idempotency keys"),
+    }
+}
+
+/// Removes change-log rows that every follower has long applied; for the housekeeping task.
+pub(super) async fn forget_old_search_changes(state: &Services) {
+    match state.search.forget_old_changes().await {
+        Ok(0) => {}
+        Ok(removed) => tracing::debug!(removed, "old search change-log rows removed"),
+        Err(error) => tracing::warn!(%error, "could not remove old search change-log rows"),
     }
 }

@@ -15,6 +15,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::{
     auth::{AuthError, PasswordHasher, TokenKeys},
+    search::{SearchError, SearchIndex},
     store::{Store, StoreError},
 };
 use sessions::SessionGate;
@@ -23,6 +24,7 @@ use sessions::SessionGate;
 #[derive(Clone)]
 pub struct Services {
     store: Store,
+    search: SearchIndex,
     tokens: Arc<TokenKeys>,
     hasher: PasswordHasher,
     login_limiter: Arc<LoginLimiter>,
@@ -85,6 +87,14 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+/// Whatever keeps search from answering is worth a retry: the index is catching up, or is
+/// being rebuilt after it could not be read (never a 500).
+impl From<SearchError> for ServiceError {
+    fn from(error: SearchError) -> Self {
+        Self::Unavailable(error.into())
+    }
+}
+
 impl From<AuthError> for ServiceError {
     fn from(error: AuthError) -> Self {
         match error {
@@ -98,6 +108,7 @@ impl Services {
     /// `refresh_ttl`: how long a refresh token (and so an idle session) lives.
     pub fn new(
         store: Store,
+        search: SearchIndex,
         tokens: TokenKeys,
         hasher: PasswordHasher,
         login_limiter: LoginLimiter,
@@ -105,6 +116,7 @@ impl Services {
     ) -> Self {
         Self {
             store,
+            search,
             tokens: Arc::new(tokens),
             hasher,
             login_limiter: Arc::new(login_limiter),
@@ -128,9 +140,13 @@ impl Services {
         }
     }
 
-    /// The database answers.
+    /// The database answers and the search index has caught up with it.
     pub async fn ready(&self) -> Result<(), ServiceError> {
-        Ok(self.store.ping().await?)
+        self.store.ping().await?;
+        if !self.search.is_ready() {
+            return Err(SearchError::NotReady.into());
+        }
+        Ok(())
     }
 
     /// Starts the periodic clean-ups, every `interval` until the store is closed. Every
@@ -147,6 +163,7 @@ impl Services {
                 services.login_limiter.forget_idle();
                 sessions::remove_expired(&services).await;
                 boards::remove_expired_keys(&services).await;
+                boards::forget_old_search_changes(&services).await;
             }
         });
     }

@@ -109,6 +109,9 @@ pub async fn delete_account(
 ) -> Result<(), ServiceError> {
     let user = confirm_password(state, caller, client_ip, &password).await?;
     let deleted = state.store.delete_account(&user.id, now()).await?;
+    if deleted {
+        state.search.changed();
+    }
     state.sessions_changed();
     if !deleted {
         // Deleted meanwhile, by a concurrent request.

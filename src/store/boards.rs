@@ -1,6 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use super::{DELETED_ACCOUNT, Store, StoreError, autocommit, counter_shard, read, transaction};
+use super::{
+    DELETED_ACCOUNT, Store, StoreError, autocommit, counter_shard, read, search::LOG_CHANGE,
+    transaction,
+};
 use crate::domain::{Board, BoardId, Content, Cursor, IdempotencyKey, ListedBoard, Title, UserId};
 
 /// What a create with an `Idempotency-Key` did.
@@ -88,7 +91,7 @@ pub(super) use claim_key;
 
 /// A post's columns, first in every statement that reads posts, in this order (read by
 /// position: a lookup by name per column and row cost ~1,000 instructions a list item).
-struct BoardRow {
+pub(super) struct BoardRow {
     id: String,
     user_id: String,
     title: String,
@@ -220,7 +223,8 @@ const AUTHOR_AFTER: &str = "select b.id, b.user_id, b.title, b.content, b.create
 
 /// Inside a `transaction!` body: inserts `$board` and counts it, in the total and for its
 /// author (shard row first, then author row, in every transaction), and starts its comment
-/// count; `false` (nothing written) when its author does not exist or was deleted.
+/// count, and logs it for search; `false` (nothing written) when its author does not exist
+/// or was deleted.
 macro_rules! insert_counted {
     ($tx:ident, $board:expr) => {{
         let inserted = sqlx::query(INSERT)
@@ -247,13 +251,17 @@ macro_rules! insert_counted {
                 .bind($board.id.to_db())
                 .execute(&mut *$tx)
                 .await?;
+            sqlx::query(LOG_CHANGE)
+                .bind($board.id.to_db())
+                .execute(&mut *$tx)
+                .await?;
         }
         inserted
     }};
 }
 
 /// A post of a list page, with its number of live comments (the column after the post's).
-struct ListedRow {
+pub(super) struct ListedRow {
     board: BoardRow,
     comment_count: i64,
 }
@@ -406,7 +414,7 @@ impl Store {
         row.map(Board::try_from).transpose()
     }
 
-    /// Rewrites a live post; `false` when it was deleted (or never existed) meanwhile, or,
+    /// Rewrites a live post and logs it for search, in one transaction; `false` when it was deleted (or never existed) meanwhile, or,
     /// with `unchanged_since` (the `updated_at` the caller saw), when it changed meanwhile.
     pub async fn update_board(
         &self,
@@ -416,7 +424,8 @@ impl Store {
         updated_at: DateTime<Utc>,
         unchanged_since: Option<Option<DateTime<Utc>>>,
     ) -> Result<bool, StoreError> {
-        let result = autocommit!(self, |pool| {
+        let (title, content) = (title.clone(), content.clone());
+        transaction!(self, |tx| {
             let statement = sqlx::query(if unchanged_since.is_some() {
                 UPDATE_UNCHANGED
             } else {
@@ -430,12 +439,15 @@ impl Store {
                 Some(seen) => statement.bind(seen).bind(seen),
                 None => statement,
             };
-            statement
-                .execute(pool)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
-        Ok(result == 1)
+            let updated = statement.execute(&mut *tx).await?.rows_affected() == 1;
+            if updated {
+                sqlx::query(LOG_CHANGE)
+                    .bind(id.to_db())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            updated
+        })
     }
 
     /// Soft-deletes a live post and uncounts it, in one transaction; `false` when it was
@@ -469,6 +481,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(AUTHOR_COUNT_DOWN)
+                    .bind(id.to_db())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(LOG_CHANGE)
                     .bind(id.to_db())
                     .execute(&mut *tx)
                     .await?;

@@ -13,6 +13,7 @@
 pub mod boards;
 pub mod comments;
 mod readers;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

@@ -151,6 +151,10 @@ impl Store {
                 .await?;
             // Creates of this user wait on the row lock taken above and then find the
             // account deleted (see INSERT in store/boards.rs), so this list is complete.
+            sqlx::query(super::search::LOG_CHANGES_OF_AUTHOR)
+                .bind(id.as_ref())
+                .execute(&mut *tx)
+                .await?;
             let live: Vec<String> = sqlx::query_scalar(LIVE_POSTS_OF)
                 .bind(id.as_ref())
                 .fetch_all(&mut *tx)

@@ -327,9 +327,9 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
         assert_eq!(
             app.count("select count(*) from _sqlx_migrations where success = 1")
                 .await,
-            6,
+            7,
             "0001 original schema, 0002 board server, 0003 sessions, 0004 conditional requests, \
-             0005 author counts, 0006 comments"
+             0005 author counts, 0006 comments, 0007 search"
         );
         let list = expect_status(app.get("/api/board/boards").await, 200).await;
         // The post the original wrote is outside the counters until the README's recount.

@@ -129,6 +129,16 @@ impl TestDb {
         }
     }
 
+    /// Another handle on the database of `app` (not dropped by this handle).
+    pub fn existing_for(app: &TestApp) -> Self {
+        Self {
+            url: app.config.database.as_str().to_string(),
+            backend: app.backend,
+            name: String::new(),
+            _dir: None,
+        }
+    }
+
     pub async fn drop(self) {
         if self.backend == Backend::MySql && !self.name.is_empty() {
             // A transaction left open by a failed test would block the drop for ever.
@@ -204,6 +214,8 @@ pub struct TestApp {
     config: Config,
     inspector: Inspector,
     _shutdown: oneshot::Sender<()>,
+    /// This instance's own search index folder, unless the test named one.
+    _search_dir: Option<TempDir>,
 }
 
 impl TestApp {
@@ -219,6 +231,13 @@ impl TestApp {
         Self::serve(config, db.backend, None).await
     }
 
+    /// `spawn_with` without waiting for `/health/ready` (a search index still catching up).
+    pub async fn spawn_unready(db: &TestDb, configure: impl FnOnce(&mut Config)) -> Self {
+        let mut config = test_config(db);
+        configure(&mut config);
+        Self::start(config, db.backend, None).await
+    }
+
     /// A second server on the same database, configured alike (for rules that span
     /// instances behind one load balancer).
     pub async fn another_instance(&self) -> Self {
@@ -231,7 +250,21 @@ impl TestApp {
     }
 
     async fn serve(config: Config, backend: Backend, inspector: Option<Inspector>) -> Self {
-        let app = App::build(&config).await.expect("build the test server");
+        let app = Self::start(config, backend, inspector).await;
+        app.wait_until_ready().await;
+        app
+    }
+
+    async fn start(config: Config, backend: Backend, inspector: Option<Inspector>) -> Self {
+        // One index folder per server, as one per container in production.
+        let search_dir = (config.search_index_dir
+            == std::path::Path::new(board::config::DEFAULT_SEARCH_INDEX_DIR))
+        .then(|| TempDir::new("board-search"));
+        let mut served = config.clone();
+        if let Some(dir) = &search_dir {
+            served.search_index_dir = dir.path().to_path_buf();
+        }
+        let app = App::build(&served).await.expect("build the test server");
         let inspector = match inspector {
             Some(inspector) => inspector,
             None => Inspector::connect(backend, config.database.as_str()).await,
@@ -250,6 +283,24 @@ impl TestApp {
             config,
             inspector,
             _shutdown: shutdown,
+            _search_dir: search_dir,
+        }
+    }
+
+    /// Waits (boundedly) for `/health/ready`: until then a new server's search index is
+    /// catching up and searches are refused.
+    pub async fn wait_until_ready(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = self.get("/health/ready").await.status() == StatusCode::OK;
+            if ready {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the server did not get ready within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

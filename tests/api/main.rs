@@ -16,6 +16,7 @@ mod list;
 mod metrics;
 mod operations;
 mod ratelimit;
+mod search;
 mod session_expiry;
 mod sessions;
 mod sql_mode;

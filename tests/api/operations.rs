@@ -158,7 +158,10 @@ async fn the_openapi_document_describes_every_operation(app: TestApp) {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["page", "per_page", "cursor", "userId"]);
+    assert_eq!(
+        params,
+        ["page", "per_page", "cursor", "userId", "q", "field"]
+    );
 }
 
 async fn every_response_carries_a_request_id(app: TestApp) {

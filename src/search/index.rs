@@ -1,0 +1,523 @@
+//! The on-disk index (tantivy) and how a query is answered from it.
+//!
+//! Each post is one document: its id, author, creation time and, per field, the distinct
+//! lower-cased whitespace chunks of its text (`domain::chunks`), doc ids only (no positions,
+//! no frequencies). A term matches the union of the postings of every chunk that contains it.
+//! Each segment keeps a flat copy of its chunk dictionary in memory, searched with
+//! `memchr::memmem`; segments never change, so that copy and the per-term document sets
+//! (`QueryCache`, after Lucene's per-segment query cache) stay valid until the segment goes.
+
+use std::{
+    collections::{BinaryHeap, HashMap, HashSet, hash_map::Entry},
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, SegmentReader, TantivyDocument, Term,
+    directory::MmapDirectory,
+    index::{InvertedIndexReader, SegmentId},
+    postings::TermInfo,
+    schema::{FAST, Field, IndexRecordOption, STRING, Schema},
+};
+
+use super::{SearchError, Window, bits::DocBits};
+use crate::domain::{Board, BoardId, SearchField, SearchQuery, UserId, chunks};
+
+/// The writer's memory budget (tantivy flushes a segment when it is full).
+const WRITER_MEMORY: usize = 48 * 1024 * 1024;
+/// Per-term document sets are kept only for segments at least this large; smaller ones are
+/// cheap to evaluate again.
+const CACHE_MIN_DOCS: u32 = 8 * 1024;
+/// What the query cache may hold.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Sort key of the list: newest first by `created_at` (a post without one last), then id.
+type Position = (i64, u128);
+
+pub(super) struct Fields {
+    id: Field,
+    author: Field,
+    title: Field,
+    content: Field,
+}
+
+const CREATED: &str = "created";
+const ID_HIGH: &str = "id_high";
+const ID_LOW: &str = "id_low";
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING),
+        author: builder.add_text_field("author", STRING),
+        title: builder.add_text_field("title", STRING),
+        content: builder.add_text_field("content", STRING),
+    };
+    builder.add_i64_field(CREATED, FAST);
+    builder.add_u64_field(ID_HIGH, FAST);
+    builder.add_u64_field(ID_LOW, FAST);
+    (builder.build(), fields)
+}
+
+/// The opened index: its reader and the in-memory structures kept beside its segments. Its
+/// writer belongs to the follower alone (and with it the folder's lock).
+pub(super) struct DiskIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentDictionaries>>>,
+    cache: Mutex<QueryCache>,
+}
+
+impl DiskIndex {
+    /// Opens the index in `dir`, or makes an empty one there; an index that cannot be opened
+    /// (damaged, or of another schema) is removed and made again.
+    pub fn open(dir: &Path) -> Result<(Self, IndexWriter), SearchError> {
+        match Self::open_existing(dir) {
+            Ok(index) => Ok(index),
+            Err(SearchError::InUse(dir)) => Err(SearchError::InUse(dir)),
+            Err(error) => {
+                tracing::warn!(%error, dir = %dir.display(), "search index unusable; making a new one");
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).map_err(|e| SearchError::Disk(e.to_string()))?;
+                }
+                Self::open_existing(dir)
+            }
+        }
+    }
+
+    fn open_existing(dir: &Path) -> Result<(Self, IndexWriter), SearchError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            SearchError::Disk(format!("cannot make the folder {}: {e}", dir.display()))
+        })?;
+        let (schema, fields) = schema();
+        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Disk(e.to_string()))?;
+        let index = Index::open_or_create(directory, schema)?;
+        let writer = take_writer(&index, dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let opened = Self {
+            index,
+            reader,
+            fields,
+            segments: Mutex::default(),
+            cache: Mutex::new(QueryCache::default()),
+        };
+        opened.refresh()?;
+        Ok((opened, writer))
+    }
+
+    /// The payload of the last commit (what the follower had applied).
+    pub fn payload(&self) -> Result<Option<String>, SearchError> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// Documents of the post as it is now: none when it is deleted.
+    pub fn document(&self, board: &Board) -> Option<TantivyDocument> {
+        if board.deleted_at.is_some() {
+            return None;
+        }
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.fields.id, board.id.to_db());
+        doc.add_text(self.fields.author, board.user_id.as_ref());
+        for chunk in chunks(board.title.as_ref()) {
+            doc.add_text(self.fields.title, chunk);
+        }
+        for chunk in chunks(board.content.as_ref()) {
+            doc.add_text(self.fields.content, chunk);
+        }
+        let (created, id) = position(board.created_at.map(|t| t.timestamp_micros()), board.id);
+        doc.add_i64(self.schema_field(CREATED), created);
+        doc.add_u64(self.schema_field(ID_HIGH), (id >> 64) as u64);
+        doc.add_u64(self.schema_field(ID_LOW), id as u64);
+        Some(doc)
+    }
+
+    fn schema_field(&self, name: &str) -> Field {
+        self.index
+            .schema()
+            .get_field(name)
+            .expect("the schema has every field it was built with")
+    }
+
+    /// The term that deletes a post's document.
+    pub fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.fields.id, id)
+    }
+
+    /// Makes what was committed visible to searches, and prepares the new segments'
+    /// dictionaries now rather than in a request.
+    pub fn refresh(&self) -> Result<(), SearchError> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        for segment in searcher.segment_readers() {
+            self.dictionaries(segment)?;
+        }
+        self.segments
+            .lock()
+            .expect("segment map")
+            .retain(|id, _| live.contains(id));
+        self.cache.lock().expect("query cache").retain(&live);
+        Ok(())
+    }
+
+    fn dictionaries(
+        &self,
+        segment: &SegmentReader,
+    ) -> Result<Arc<SegmentDictionaries>, SearchError> {
+        let id = segment.segment_id();
+        if let Some(found) = self.segments.lock().expect("segment map").get(&id) {
+            return Ok(found.clone());
+        }
+        let built = Arc::new(SegmentDictionaries {
+            title: ChunkDictionary::of(&*segment.inverted_index(self.fields.title)?)?,
+            content: ChunkDictionary::of(&*segment.inverted_index(self.fields.content)?)?,
+        });
+        self.segments
+            .lock()
+            .expect("segment map")
+            .insert(id, built.clone());
+        Ok(built)
+    }
+
+    /// The posts that match `query` (of `author`, if given): how many, and the ids of the
+    /// window's part of them, newest first.
+    pub fn find(
+        &self,
+        query: &SearchQuery,
+        author: Option<&UserId>,
+        window: &Window,
+    ) -> Result<(Vec<BoardId>, u64), SearchError> {
+        let searcher = self.reader.searcher();
+        let wanted = usize::try_from(window.skip)
+            .unwrap_or(usize::MAX)
+            .saturating_add(window.take as usize);
+        let before = window
+            .after
+            .as_ref()
+            .map(|cursor| position(Some(cursor.created_at.timestamp_micros()), cursor.id));
+        // The `wanted` newest matches, as a min-heap on position.
+        let mut newest: BinaryHeap<std::cmp::Reverse<Position>> = BinaryHeap::new();
+        let mut total = 0u64;
+        for segment in searcher.segment_readers() {
+            let Some(matched) = self.segment_matches(segment, query, author)? else {
+                continue;
+            };
+            let fast = segment.fast_fields();
+            let created = fast.i64(CREATED)?;
+            let high = fast.u64(ID_HIGH)?;
+            let low = fast.u64(ID_LOW)?;
+            let alive = segment.alive_bitset();
+            for doc in matched.iter() {
+                if alive.is_some_and(|alive| alive.is_deleted(doc)) {
+                    continue;
+                }
+                total += 1;
+                if wanted == 0 {
+                    continue;
+                }
+                let at = created.first(doc).unwrap_or(i64::MIN);
+                // Most documents lose on the timestamp alone: skip reading their id.
+                if newest.len() == wanted && newest.peek().is_some_and(|least| at < least.0.0) {
+                    continue;
+                }
+                let id = (u128::from(high.first(doc).unwrap_or(0)) << 64)
+                    | u128::from(low.first(doc).unwrap_or(0));
+                let here = (at, id);
+                if before.is_some_and(|before| here >= before) {
+                    continue;
+                }
+                if newest.len() < wanted {
+                    newest.push(std::cmp::Reverse(here));
+                } else if newest.peek().is_some_and(|least| here > least.0) {
+                    newest.pop();
+                    newest.push(std::cmp::Reverse(here));
+                }
+            }
+        }
+        let mut ordered: Vec<Position> = newest.into_iter().map(|entry| entry.0).collect();
+        ordered.sort_unstable_by(|a, b| b.cmp(a));
+        let ids = ordered
+            .into_iter()
+            .skip(usize::try_from(window.skip).unwrap_or(usize::MAX))
+            .map(|(_, id)| BoardId::from_u128(id))
+            .collect();
+        Ok((ids, total))
+    }
+
+    /// The segment's documents (deleted ones included) that match; `None` when none can.
+    fn segment_matches(
+        &self,
+        segment: &SegmentReader,
+        query: &SearchQuery,
+        author: Option<&UserId>,
+    ) -> Result<Option<DocBits>, SearchError> {
+        let max_doc = segment.max_doc();
+        let dictionaries = self.dictionaries(segment)?;
+        let mut matched: Option<DocBits> = None;
+        for term in query.terms() {
+            let bits = self.term_matches(segment, &dictionaries, query.field(), term)?;
+            match matched.as_mut() {
+                None => matched = Some((*bits).clone()),
+                Some(so_far) => so_far.intersect_with(&bits),
+            }
+            if matched.as_ref().is_some_and(DocBits::is_empty) {
+                return Ok(None);
+            }
+        }
+        let Some(mut matched) = matched else {
+            return Ok(None);
+        };
+        if let Some(author) = author {
+            let mut theirs = DocBits::empty(max_doc);
+            let postings = segment.inverted_index(self.fields.author)?;
+            let term = Term::from_field_text(self.fields.author, author.as_ref());
+            if let Some(info) = postings.get_term_info(&term)? {
+                add_postings(&postings, &info, &mut theirs)?;
+            }
+            matched.intersect_with(&theirs);
+        }
+        Ok(Some(matched))
+    }
+
+    /// The segment's documents whose `field` has a chunk that contains `term`.
+    fn term_matches(
+        &self,
+        segment: &SegmentReader,
+        dictionaries: &SegmentDictionaries,
+        field: SearchField,
+        term: &str,
+    ) -> Result<Arc<DocBits>, SearchError> {
+        let cacheable = segment.max_doc() >= CACHE_MIN_DOCS;
+        let key = (segment.segment_id(), field, term.to_string());
+        if cacheable && let Some(hit) = self.cache.lock().expect("query cache").get(&key) {
+            return Ok(hit);
+        }
+        let mut bits = DocBits::empty(segment.max_doc());
+        if field != SearchField::Content {
+            let postings = segment.inverted_index(self.fields.title)?;
+            dictionaries.title.add_matches(&postings, term, &mut bits)?;
+        }
+        if field != SearchField::Title {
+            let postings = segment.inverted_index(self.fields.content)?;
+            dictionaries
+                .content
+                .add_matches(&postings, term, &mut bits)?;
+        }
+        let bits = Arc::new(bits);
+        if cacheable {
+            self.cache
+                .lock()
+                .expect("query cache")
+                .insert(key, bits.clone());
+        }
+        Ok(bits)
+    }
+
+    /// Documents and bytes on disk (for the bench and the log).
+    pub fn size(&self) -> (u64, u64) {
+        let searcher = self.reader.searcher();
+        let docs = searcher.num_docs();
+        let bytes = searcher
+            .space_usage()
+            .map(|usage| usage.total().get_bytes())
+            .unwrap_or(0);
+        (docs, bytes)
+    }
+}
+
+/// How long opening waits for the folder's lock: a server that is stopping (a restart on
+/// the same disk) lets go of it within a poll of its follower.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn take_writer(index: &Index, dir: &Path) -> Result<IndexWriter, SearchError> {
+    let started = std::time::Instant::now();
+    loop {
+        match index.writer_with_num_threads(1, WRITER_MEMORY) {
+            Ok(writer) => return Ok(writer),
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            )) => {
+                if started.elapsed() > LOCK_PATIENCE {
+                    return Err(SearchError::InUse(dir.display().to_string()));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+}
+
+/// A position in the list's order.
+fn position(created_micros: Option<i64>, id: BoardId) -> Position {
+    (created_micros.unwrap_or(i64::MIN), id.as_u128())
+}
+
+fn add_postings(
+    postings: &InvertedIndexReader,
+    info: &TermInfo,
+    into: &mut DocBits,
+) -> Result<(), SearchError> {
+    let mut blocks = postings.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+    let mut left = info.doc_freq as usize;
+    while left > 0 {
+        let docs = blocks.docs();
+        if docs.is_empty() {
+            break;
+        }
+        for &doc in docs {
+            into.insert(doc);
+        }
+        left = left.saturating_sub(docs.len());
+        blocks.advance();
+    }
+    Ok(())
+}
+
+struct SegmentDictionaries {
+    title: ChunkDictionary,
+    content: ChunkDictionary,
+}
+
+/// A segment's chunks of one field, in term order, each followed by `\n` (chunks have no
+/// whitespace), and where each one's postings are.
+struct ChunkDictionary {
+    text: Vec<u8>,
+    starts: Vec<u32>,
+    postings: Vec<PostingsAt>,
+}
+
+/// A `TermInfo` without the positions (none are indexed), in 16 bytes instead of 40.
+#[derive(Clone, Copy)]
+struct PostingsAt {
+    start: u64,
+    len: u32,
+    docs: u32,
+}
+
+impl PostingsAt {
+    fn term_info(self) -> TermInfo {
+        let start = self.start as usize;
+        TermInfo {
+            doc_freq: self.docs,
+            postings_range: start..start + self.len as usize,
+            positions_range: 0..0,
+        }
+    }
+}
+
+impl ChunkDictionary {
+    fn of(postings: &InvertedIndexReader) -> Result<Self, SearchError> {
+        let terms = postings.terms();
+        let mut text = Vec::new();
+        let mut starts = Vec::with_capacity(terms.num_terms());
+        let mut postings = Vec::with_capacity(terms.num_terms());
+        let mut stream = terms.stream()?;
+        while let Some((chunk, info)) = stream.next() {
+            let too_large = || SearchError::Disk("a segment's dictionary is over 4 GiB".into());
+            starts.push(u32::try_from(text.len()).map_err(|_| too_large())?);
+            postings.push(PostingsAt {
+                start: info.postings_range.start as u64,
+                len: u32::try_from(info.postings_range.len()).map_err(|_| too_large())?,
+                docs: info.doc_freq,
+            });
+            text.extend_from_slice(chunk);
+            text.push(b'\n');
+        }
+        Ok(Self {
+            text,
+            starts,
+            postings,
+        })
+    }
+
+    /// Adds the documents of every chunk that contains `term`.
+    fn add_matches(
+        &self,
+        postings: &InvertedIndexReader,
+        term: &str,
+        into: &mut DocBits,
+    ) -> Result<(), SearchError> {
+        let finder = memchr::memmem::Finder::new(term.as_bytes());
+        let mut from = 0;
+        while let Some(found) = finder.find(&self.text[from..]) {
+            let at = from + found;
+            let ordinal = self.starts.partition_point(|&start| start as usize <= at) - 1;
+            add_postings(postings, &self.postings[ordinal].term_info(), into)?;
+            // On to the next chunk: this one is in.
+            from = self
+                .starts
+                .get(ordinal + 1)
+                .map_or(self.text.len(), |&next| next as usize);
+        }
+        Ok(())
+    }
+}
+
+type CacheKey = (SegmentId, SearchField, String);
+
+/// Per segment and term, the documents that match (bounded by `CACHE_BYTES`, least recently
+/// used out first). Exact: segments never change, deletions are applied after.
+#[derive(Default)]
+struct QueryCache {
+    entries: HashMap<CacheKey, (Arc<DocBits>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+impl QueryCache {
+    fn get(&mut self, key: &CacheKey) -> Option<Arc<DocBits>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.entries.get_mut(key).map(|(bits, used)| {
+            *used = clock;
+            bits.clone()
+        })
+    }
+
+    fn insert(&mut self, key: CacheKey, bits: Arc<DocBits>) {
+        self.clock += 1;
+        let size = bits.bytes();
+        if size > CACHE_BYTES / 4 {
+            return;
+        }
+        while self.bytes + size > CACHE_BYTES {
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            if let Some((gone, _)) = self.entries.remove(&oldest) {
+                self.bytes -= gone.bytes();
+            }
+        }
+        if let Entry::Vacant(slot) = self.entries.entry(key) {
+            self.bytes += size;
+            slot.insert((bits, self.clock));
+        }
+    }
+
+    fn retain(&mut self, live: &HashSet<SegmentId>) {
+        let mut bytes = 0;
+        self.entries.retain(|(segment, _, _), (bits, _)| {
+            let keep = live.contains(segment);
+            if keep {
+                bytes += bits.bytes();
+            }
+            keep
+        });
+        self.bytes = bytes;
+    }
+}
