@@ -99,9 +99,10 @@ class RustServer(Server):
     name = "board (Rust)"
     database = "board_bench_rust"
 
-    def __init__(self, binary):
+    def __init__(self, binary, extra_env=None):
         super().__init__()
         self.binary = os.path.abspath(binary)
+        self.extra_env = extra_env or {}
         self.log = os.path.join(tempfile.gettempdir(), "board-bench-rust.log")
 
     def start(self):
@@ -111,6 +112,9 @@ class RustServer(Server):
             "JWT_SECRET_KEY": JWT_KEY, "HOST": "127.0.0.1", "PORT": str(self.port),
             # The login limit would answer 429 to a load test; it is measured without it.
             "LOGIN_RATE_PER_MINUTE": "0", "RUST_LOG": "warn",
+            # Each run's own index folder (a server refuses a folder another one holds).
+            "SEARCH_INDEX_DIR": os.path.join(tempfile.gettempdir(), f"board-bench-search-{self.port}"),
+            **self.extra_env,
         }
         self.process = subprocess.Popen([self.binary], env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
         return self.wait_ready("/health/ready")

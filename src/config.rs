@@ -126,6 +126,8 @@ pub struct Config {
     pub housekeeping_interval: Duration,
     /// Where this instance keeps its search index (`SEARCH_INDEX_DIR`); one server per folder.
     pub search_index_dir: PathBuf,
+    /// MiB that search's per-segment query cache may hold (`SEARCH_CACHE_MB`; 0: none).
+    pub search_cache_mib: usize,
 }
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://board.db";
@@ -259,6 +261,11 @@ impl Config {
                 )));
             }
         };
+        let search_cache_mib: usize =
+            parse_num(get("SEARCH_CACHE_MB"), "SEARCH_CACHE_MB", 64).map_err(err)?;
+        if search_cache_mib > 65_536 {
+            return Err(err("SEARCH_CACHE_MB must be from 0 to 65536".into()));
+        }
         let cors_origins = get("CORS_ALLOWED_ORIGINS")
             .map(|list| {
                 list.split(',')
@@ -286,6 +293,7 @@ impl Config {
             cors_origins,
             metrics_enabled,
             housekeeping_interval: DEFAULT_HOUSEKEEPING_INTERVAL,
+            search_cache_mib,
             search_index_dir: PathBuf::from(
                 get("SEARCH_INDEX_DIR").unwrap_or(DEFAULT_SEARCH_INDEX_DIR),
             ),

@@ -57,7 +57,12 @@ impl App {
         )
         .await?;
         store.migrate().await?;
-        let search = SearchIndex::start(&config.search_index_dir, store.clone()).await?;
+        let search = SearchIndex::start(
+            &config.search_index_dir,
+            config.search_cache_mib * 1024 * 1024,
+            store.clone(),
+        )
+        .await?;
 
         // Each argon2 run holds ~19 MiB: allow one per core, queue the rest.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

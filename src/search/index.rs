@@ -29,8 +29,6 @@ const WRITER_MEMORY: usize = 48 * 1024 * 1024;
 /// Per-term document sets are kept only for segments at least this large; smaller ones are
 /// cheap to evaluate again.
 const CACHE_MIN_DOCS: u32 = 8 * 1024;
-/// What the query cache may hold.
-const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Sort key of the list: newest first by `created_at` (a post without one last), then id.
 type Position = (i64, u128);
@@ -73,8 +71,8 @@ pub(super) struct DiskIndex {
 impl DiskIndex {
     /// Opens the index in `dir`, or makes an empty one there; an index that cannot be opened
     /// (damaged, or of another schema) is removed and made again.
-    pub fn open(dir: &Path) -> Result<(Self, IndexWriter), SearchError> {
-        match Self::open_existing(dir) {
+    pub fn open(dir: &Path, cache_bytes: usize) -> Result<(Self, IndexWriter), SearchError> {
+        match Self::open_existing(dir, cache_bytes) {
             Ok(index) => Ok(index),
             Err(SearchError::InUse(dir)) => Err(SearchError::InUse(dir)),
             Err(error) => {
@@ -82,12 +80,12 @@ impl DiskIndex {
                 if dir.exists() {
                     std::fs::remove_dir_all(dir).map_err(|e| SearchError::Disk(e.to_string()))?;
                 }
-                Self::open_existing(dir)
+                Self::open_existing(dir, cache_bytes)
             }
         }
     }
 
-    fn open_existing(dir: &Path) -> Result<(Self, IndexWriter), SearchError> {
+    fn open_existing(dir: &Path, cache_bytes: usize) -> Result<(Self, IndexWriter), SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             SearchError::Disk(format!("cannot make the folder {}: {e}", dir.display()))
         })?;
@@ -104,7 +102,7 @@ impl DiskIndex {
             reader,
             fields,
             segments: Mutex::default(),
-            cache: Mutex::new(QueryCache::default()),
+            cache: Mutex::new(QueryCache::with_budget(cache_bytes)),
         };
         opened.refresh()?;
         Ok((opened, writer))
@@ -465,16 +463,25 @@ impl ChunkDictionary {
 
 type CacheKey = (SegmentId, SearchField, String);
 
-/// Per segment and term, the documents that match (bounded by `CACHE_BYTES`, least recently
-/// used out first). Exact: segments never change, deletions are applied after.
-#[derive(Default)]
+/// Per segment and term, the documents that match (at most `budget` bytes, least recently
+/// used out first; 0 turns it off). Exact: segments never change, deletions are applied after.
 struct QueryCache {
     entries: HashMap<CacheKey, (Arc<DocBits>, u64)>,
     bytes: usize,
+    budget: usize,
     clock: u64,
 }
 
 impl QueryCache {
+    fn with_budget(budget: usize) -> Self {
+        Self {
+            entries: HashMap::new(),
+            bytes: 0,
+            budget,
+            clock: 0,
+        }
+    }
+
     fn get(&mut self, key: &CacheKey) -> Option<Arc<DocBits>> {
         self.clock += 1;
         let clock = self.clock;
@@ -487,10 +494,10 @@ impl QueryCache {
     fn insert(&mut self, key: CacheKey, bits: Arc<DocBits>) {
         self.clock += 1;
         let size = bits.bytes();
-        if size > CACHE_BYTES / 4 {
+        if size > self.budget / 4 {
             return;
         }
-        while self.bytes + size > CACHE_BYTES {
+        while self.bytes + size > self.budget {
             let Some(oldest) = self
                 .entries
                 .iter()

@@ -83,9 +83,11 @@ struct Shared {
 impl SearchIndex {
     /// Opens (or makes) the index in `dir` and starts following the change log; searches are
     /// refused (`NotReady`) until it has caught up.
-    pub async fn start(dir: &Path, store: Store) -> Result<Self, SearchError> {
+    /// `cache_bytes` bounds the per-segment query cache (0: none).
+    pub async fn start(dir: &Path, cache_bytes: usize, store: Store) -> Result<Self, SearchError> {
         let owned = dir.to_path_buf();
-        let (disk, writer) = tokio::task::spawn_blocking(move || DiskIndex::open(&owned)).await??;
+        let (disk, writer) =
+            tokio::task::spawn_blocking(move || DiskIndex::open(&owned, cache_bytes)).await??;
         let index = Self(Arc::new(Shared {
             disk,
             store,

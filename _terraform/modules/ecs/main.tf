@@ -246,9 +246,12 @@ resource "aws_ecs_task_definition" "bootstrap" {
       image                  = "${aws_ecr_repository.images["app"].repository_url}:bootstrap"
       essential              = true
       cpu                    = 384
-      memory                 = 256
+      memory                 = 384
       memoryReservation      = 64
       readonlyRootFilesystem = true
+      # The search index (SEARCH_INDEX_DIR's default): the task's own, built from the
+      # database at start (~60 MiB at 1,000,000 posts); it counts against `memory`.
+      linuxParameters = { tmpfs = [{ containerPath = "/home/nonroot/board-search", size = 128 }] }
       environment = [
         { name = "MYSQL_HOST", value = var.db_host },
         { name = "MYSQL_PORT", value = "3306" },
