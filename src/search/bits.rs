@@ -26,6 +26,11 @@ impl DocBits {
         self.words.iter().all(|w| *w == 0)
     }
 
+    /// How many documents are in.
+    pub fn len(&self) -> u64 {
+        self.words.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
     /// Bytes held (for the cache's budget).
     pub fn bytes(&self) -> usize {
         self.words.len() * 8
@@ -63,6 +68,7 @@ mod tests {
         let mut both = a.clone();
         both.intersect_with(&b);
         assert_eq!(both.iter().collect::<Vec<_>>(), [63, 130]);
+        assert_eq!(both.len(), 2);
         assert_eq!(a.iter().collect::<Vec<_>>(), [0, 63, 64, 130, 199]);
         assert!(DocBits::empty(10).is_empty());
     }

@@ -175,9 +175,13 @@ impl DiskIndex {
         if let Some(found) = self.segments.lock().expect("segment map").get(&id) {
             return Ok(found.clone());
         }
+        let column = segment.fast_fields().i64(CREATED)?;
         let built = Arc::new(SegmentDictionaries {
             title: ChunkDictionary::of(&*segment.inverted_index(self.fields.title)?)?,
             content: ChunkDictionary::of(&*segment.inverted_index(self.fields.content)?)?,
+            created: (0..segment.max_doc())
+                .map(|doc| column.first(doc).unwrap_or(i64::MIN))
+                .collect(),
         });
         self.segments
             .lock()
@@ -206,23 +210,33 @@ impl DiskIndex {
         let mut newest: BinaryHeap<std::cmp::Reverse<Position>> = BinaryHeap::new();
         let mut total = 0u64;
         for segment in searcher.segment_readers() {
-            let Some(matched) = self.segment_matches(segment, query, author)? else {
+            let memory = self.dictionaries(segment)?;
+            let Some(matched) = self.segment_matches(segment, &memory, query, author)? else {
                 continue;
             };
             let fast = segment.fast_fields();
-            let created = fast.i64(CREATED)?;
             let high = fast.u64(ID_HIGH)?;
             let low = fast.u64(ID_LOW)?;
-            let alive = segment.alive_bitset();
+            let alive = segment
+                .alive_bitset()
+                .filter(|_| segment.num_deleted_docs() > 0);
+            if alive.is_none() {
+                total += matched.len();
+            }
             for doc in matched.iter() {
-                if alive.is_some_and(|alive| alive.is_deleted(doc)) {
-                    continue;
+                if let Some(alive) = alive {
+                    if alive.is_deleted(doc) {
+                        continue;
+                    }
+                    total += 1;
                 }
-                total += 1;
                 if wanted == 0 {
+                    if alive.is_none() {
+                        break;
+                    }
                     continue;
                 }
-                let at = created.first(doc).unwrap_or(i64::MIN);
+                let at = memory.created[doc as usize];
                 // Most documents lose on the timestamp alone: skip reading their id.
                 if newest.len() == wanted && newest.peek().is_some_and(|least| at < least.0.0) {
                     continue;
@@ -255,14 +269,14 @@ impl DiskIndex {
     fn segment_matches(
         &self,
         segment: &SegmentReader,
+        dictionaries: &SegmentDictionaries,
         query: &SearchQuery,
         author: Option<&UserId>,
     ) -> Result<Option<DocBits>, SearchError> {
         let max_doc = segment.max_doc();
-        let dictionaries = self.dictionaries(segment)?;
         let mut matched: Option<DocBits> = None;
         for term in query.terms() {
-            let bits = self.term_matches(segment, &dictionaries, query.field(), term)?;
+            let bits = self.term_matches(segment, dictionaries, query.field(), term)?;
             match matched.as_mut() {
                 None => matched = Some((*bits).clone()),
                 Some(so_far) => so_far.intersect_with(&bits),
@@ -381,9 +395,12 @@ fn add_postings(
     Ok(())
 }
 
+/// What a segment keeps in memory: its chunk dictionaries, and each document's `created`
+/// as a plain array (the top of a large match set reads it for every match).
 struct SegmentDictionaries {
     title: ChunkDictionary,
     content: ChunkDictionary,
+    created: Vec<i64>,
 }
 
 /// A segment's chunks of one field, in term order, each followed by `\n` (chunks have no
