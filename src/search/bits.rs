@@ -26,6 +26,10 @@ impl DocBits {
         self.words.iter().all(|w| *w == 0)
     }
 
+    pub fn contains(&self, doc: u32) -> bool {
+        self.words[(doc / 64) as usize] & (1 << (doc % 64)) != 0
+    }
+
     /// How many documents are in.
     pub fn len(&self) -> u64 {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
@@ -69,6 +73,7 @@ mod tests {
         both.intersect_with(&b);
         assert_eq!(both.iter().collect::<Vec<_>>(), [63, 130]);
         assert_eq!(both.len(), 2);
+        assert!(both.contains(130) && !both.contains(64));
         assert_eq!(a.iter().collect::<Vec<_>>(), [0, 63, 64, 130, 199]);
         assert!(DocBits::empty(10).is_empty());
     }

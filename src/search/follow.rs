@@ -193,6 +193,21 @@ async fn rebuild(
             .collect(),
     };
     commit(shared, writer, &feed).await?;
+    // One segment instead of the dozens that the writer's memory budget cut the build into:
+    // every segment's dictionary is searched for every term.
+    {
+        let (shared, writer) = (shared.clone(), writer.clone());
+        tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+            let mut writer = writer.lock().expect("writer");
+            let segments = writer.index().searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            drop(writer);
+            shared.disk.refresh()
+        })
+        .await??;
+    }
     tracing::info!(
         posts,
         took_ms = started.elapsed().as_millis() as u64,

@@ -30,6 +30,10 @@ const WRITER_MEMORY: usize = 48 * 1024 * 1024;
 /// cheap to evaluate again.
 const CACHE_MIN_DOCS: u32 = 8 * 1024;
 
+/// A segment where at least one document in this many matches is walked newest first for
+/// the page (a few steps per match found) rather than every match offered to the page.
+const DENSE_MATCHES: u64 = 64;
+
 /// Sort key of the list: newest first by `created_at` (a post without one last), then id.
 type Position = (i64, u128);
 
@@ -176,12 +180,16 @@ impl DiskIndex {
             return Ok(found.clone());
         }
         let column = segment.fast_fields().i64(CREATED)?;
+        let created: Vec<i64> = (0..segment.max_doc())
+            .map(|doc| column.first(doc).unwrap_or(i64::MIN))
+            .collect();
+        let mut newest_first: Vec<u32> = (0..segment.max_doc()).collect();
+        newest_first.sort_unstable_by_key(|&doc| std::cmp::Reverse(created[doc as usize]));
         let built = Arc::new(SegmentDictionaries {
             title: ChunkDictionary::of(&*segment.inverted_index(self.fields.title)?)?,
             content: ChunkDictionary::of(&*segment.inverted_index(self.fields.content)?)?,
-            created: (0..segment.max_doc())
-                .map(|doc| column.first(doc).unwrap_or(i64::MIN))
-                .collect(),
+            created,
+            newest_first,
         });
         self.segments
             .lock()
@@ -197,6 +205,17 @@ impl DiskIndex {
         query: &SearchQuery,
         author: Option<&UserId>,
         window: &Window,
+    ) -> Result<(Vec<BoardId>, u64), SearchError> {
+        self.find_with(query, author, window, DENSE_MATCHES)
+    }
+
+    /// `find`, walking a segment newest first when one document in `dense_matches` matches.
+    fn find_with(
+        &self,
+        query: &SearchQuery,
+        author: Option<&UserId>,
+        window: &Window,
+        dense_matches: u64,
     ) -> Result<(Vec<BoardId>, u64), SearchError> {
         let searcher = self.reader.searcher();
         let wanted = usize::try_from(window.skip)
@@ -220,38 +239,64 @@ impl DiskIndex {
             let alive = segment
                 .alive_bitset()
                 .filter(|_| segment.num_deleted_docs() > 0);
-            if alive.is_none() {
-                total += matched.len();
+            let is_live = |doc: u32| alive.is_none_or(|alive| alive.is_alive(doc));
+            let count = match alive {
+                None => matched.len(),
+                Some(_) => matched.iter().filter(|&doc| is_live(doc)).count() as u64,
+            };
+            total += count;
+            if wanted == 0 || count == 0 {
+                continue;
             }
-            for doc in matched.iter() {
-                if let Some(alive) = alive {
-                    if alive.is_deleted(doc) {
-                        continue;
-                    }
-                    total += 1;
-                }
-                if wanted == 0 {
-                    if alive.is_none() {
-                        break;
-                    }
-                    continue;
-                }
-                let at = memory.created[doc as usize];
+            let id_of = |doc: u32| {
+                (u128::from(high.first(doc).unwrap_or(0)) << 64)
+                    | u128::from(low.first(doc).unwrap_or(0))
+            };
+            let mut offer = |doc: u32, at: i64| {
                 // Most documents lose on the timestamp alone: skip reading their id.
                 if newest.len() == wanted && newest.peek().is_some_and(|least| at < least.0.0) {
-                    continue;
+                    return;
                 }
-                let id = (u128::from(high.first(doc).unwrap_or(0)) << 64)
-                    | u128::from(low.first(doc).unwrap_or(0));
-                let here = (at, id);
+                let here = (at, id_of(doc));
                 if before.is_some_and(|before| here >= before) {
-                    continue;
+                    return;
                 }
                 if newest.len() < wanted {
                     newest.push(std::cmp::Reverse(here));
                 } else if newest.peek().is_some_and(|least| here > least.0) {
                     newest.pop();
                     newest.push(std::cmp::Reverse(here));
+                }
+            };
+            if count.saturating_mul(dense_matches) >= u64::from(segment.max_doc()) {
+                // Many matches: walk the segment newest first and stop after the `wanted`
+                // newest (and whatever shares the last one's timestamp).
+                let start = before.map_or(0, |(at, _)| {
+                    memory
+                        .newest_first
+                        .partition_point(|&doc| memory.created[doc as usize] > at)
+                });
+                let (mut taken, mut last) = (0, None);
+                for &doc in &memory.newest_first[start..] {
+                    let at = memory.created[doc as usize];
+                    if last.is_some_and(|last| at < last) {
+                        break;
+                    }
+                    if !matched.contains(doc) || !is_live(doc) {
+                        continue;
+                    }
+                    if before.is_some_and(|before| (at, id_of(doc)) >= before) {
+                        continue;
+                    }
+                    offer(doc, at);
+                    taken += 1;
+                    if taken == wanted {
+                        last = Some(at);
+                    }
+                }
+            } else {
+                for doc in matched.iter().filter(|&doc| is_live(doc)) {
+                    offer(doc, memory.created[doc as usize]);
                 }
             }
         }
@@ -395,12 +440,14 @@ fn add_postings(
     Ok(())
 }
 
-/// What a segment keeps in memory: its chunk dictionaries, and each document's `created`
-/// as a plain array (the top of a large match set reads it for every match).
+/// What a segment keeps in memory: its chunk dictionaries, each document's `created` as a
+/// plain array, and its documents newest first (by `created` alone; ties are put in order
+/// by id when the pages of all segments are merged).
 struct SegmentDictionaries {
     title: ChunkDictionary,
     content: ChunkDictionary,
     created: Vec<i64>,
+    newest_first: Vec<u32>,
 }
 
 /// A segment's chunks of one field, in term order, each followed by `\n` (chunks have no
@@ -543,5 +590,112 @@ impl QueryCache {
             keep
         });
         self.bytes = bytes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::domain::{Content, Cursor, Title};
+
+    fn board(title: &str, created_micros: i64) -> Board {
+        Board {
+            id: BoardId::new(),
+            user_id: UserId::from_stored("author".into()),
+            title: Title::from_stored(title.into()),
+            content: Content::from_stored("c".into()),
+            created_at: DateTime::from_timestamp_micros(created_micros),
+            updated_at: None,
+            deleted_at: None,
+        }
+    }
+
+    /// Walking newest first and offering every match give the same pages, with deletions,
+    /// equal timestamps, skips and cursors, and both are the list's order.
+    #[test]
+    fn both_ways_of_taking_a_page_agree_with_the_list_order() {
+        let dir = std::env::temp_dir().join(format!("board-index-test-{}", uuid::Uuid::new_v4()));
+        let (disk, mut writer) = DiskIndex::open(&dir, 1 << 20).unwrap();
+        let mut boards = Vec::new();
+        for i in 0..300i64 {
+            let mut title = String::from(if i % 3 == 0 { "common" } else { "other" });
+            if i % 40 == 0 {
+                title.push_str(" rare");
+            }
+            // Pairs share a timestamp: the id decides.
+            boards.push(board(&title, 1_700_000_000_000_000 + i / 2));
+        }
+        for (n, part) in boards.chunks(100).enumerate() {
+            for b in part {
+                writer.add_document(disk.document(b).unwrap()).unwrap();
+            }
+            if n == 1 {
+                for gone in boards.iter().step_by(7) {
+                    writer.delete_term(disk.id_term(&gone.id.to_db()));
+                }
+            }
+            writer.commit().unwrap();
+        }
+        disk.refresh().unwrap();
+        let deleted: Vec<BoardId> = boards[..200].iter().step_by(7).map(|b| b.id).collect();
+        for q in ["common", "rare", "other", "on"] {
+            let query = SearchQuery::parse(q, SearchField::Title).unwrap();
+            let mut expected: Vec<&Board> = boards
+                .iter()
+                .filter(|b| b.title.as_ref().contains(q) && !deleted.contains(&b.id))
+                .collect();
+            expected.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id.as_u128())));
+            let expected: Vec<BoardId> = expected.into_iter().map(|b| b.id).collect();
+            let middle = boards
+                .iter()
+                .find(|b| b.id == expected[expected.len() / 2])
+                .unwrap();
+            let windows = [
+                Window {
+                    after: None,
+                    skip: 0,
+                    take: 7,
+                },
+                Window {
+                    after: None,
+                    skip: 14,
+                    take: 7,
+                },
+                Window {
+                    after: None,
+                    skip: 0,
+                    take: 1000,
+                },
+                Window {
+                    after: Some(Cursor {
+                        created_at: middle.created_at.unwrap(),
+                        id: middle.id,
+                    }),
+                    skip: 0,
+                    take: 8,
+                },
+            ];
+            for window in &windows {
+                let walked = disk.find_with(&query, None, window, u64::MAX).unwrap();
+                let offered = disk.find_with(&query, None, window, 0).unwrap();
+                assert_eq!(walked, offered, "{q} {window:?}");
+                assert_eq!(walked.1, expected.len() as u64, "{q}");
+                let from = match &window.after {
+                    Some(_) => expected.len() / 2 + 1,
+                    None => window.skip as usize,
+                };
+                let want: Vec<BoardId> = expected
+                    .iter()
+                    .skip(from)
+                    .take(window.take as usize)
+                    .copied()
+                    .collect();
+                assert_eq!(walked.0, want, "{q} {window:?}");
+            }
+        }
+        drop(writer);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
