@@ -8,6 +8,11 @@
 //! ever). Applying a row re-reads its post as it is now, so a row applied twice or late does
 //! no harm. `applied` and the gaps are committed with the index (tantivy's commit payload),
 //! so a restart goes on from there.
+//!
+//! Changes are searchable as soon as they are applied (`DiskIndex::remember`) but committed
+//! in batches (`COMMIT_AT`, `COMMIT_AFTER`): a commit costs the same few million instructions
+//! for one post as for hundreds. What was not committed when the server stops is read from
+//! the log again at the next start.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -19,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::IndexWriter;
 
 use super::{SearchError, Shared};
+use crate::domain::{Board, BoardId};
 use crate::store::{
     Store,
     search::{LoggedChange, MAX_IDS_PER_READ},
@@ -26,7 +32,14 @@ use crate::store::{
 
 /// How often the log is read when nothing woke the follower: a write on another instance
 /// shows in this one's results within about this long (API.md: within 1 s).
-const POLL_EVERY: Duration = Duration::from_millis(100);
+const POLL_EVERY: Duration = Duration::from_millis(300);
+/// The least time between two reads of the log, so that the writes of a burst (each of which
+/// wakes the follower) share one read of the log and of their posts.
+const STEP_GAP: Duration = Duration::from_millis(200);
+/// Changed posts held in memory at most before they are committed.
+const COMMIT_AT: usize = 2_000;
+/// How long a change waits at most for its commit.
+const COMMIT_AFTER: Duration = Duration::from_secs(10);
 /// Log rows per read.
 const BATCH: u32 = 2_000;
 /// Posts per read when the index is built from the database.
@@ -45,7 +58,7 @@ const REREAD_AFTER_REBUILD: i64 = 256;
 pub(super) const LOG_KEPT: i64 = 100_000;
 /// What a commit's payload says, so that an index of another layout or another database is
 /// rebuilt rather than trusted.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Waits after a failed step (the database is down...).
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -55,6 +68,19 @@ struct Payload {
     origin: String,
     applied: i64,
     gaps: Vec<i64>,
+}
+
+/// Posts applied but not committed: id → the post as it is now (`None`: gone).
+#[derive(Default)]
+struct Pending {
+    boards: BTreeMap<String, Option<Board>>,
+    since: Option<Instant>,
+}
+
+impl Pending {
+    fn is_due(&self) -> bool {
+        self.boards.len() >= COMMIT_AT || self.since.is_some_and(|at| at.elapsed() >= COMMIT_AFTER)
+    }
 }
 
 /// Where the follower is in the log.
@@ -81,6 +107,8 @@ impl Feed {
 pub(super) async fn follow(shared: Arc<Shared>, writer: IndexWriter) {
     let writer = Arc::new(std::sync::Mutex::new(writer));
     let mut feed: Option<Feed> = None;
+    let mut pending = Pending::default();
+    let mut last_step = Instant::now();
     loop {
         if shared.store.is_closed() {
             return;
@@ -89,11 +117,14 @@ pub(super) async fn follow(shared: Arc<Shared>, writer: IndexWriter) {
             feed = None;
         }
         let outcome = match feed.as_mut() {
-            None => start(&shared, &writer).await.map(|started| {
-                feed = Some(started);
-                BATCH as usize
-            }),
-            Some(feed) => step(&shared, &writer, feed).await,
+            None => {
+                pending = Pending::default();
+                start(&shared, &writer).await.map(|started| {
+                    feed = Some(started);
+                    BATCH as usize
+                })
+            }
+            Some(feed) => step(&shared, &writer, feed, &mut pending).await,
         };
         match outcome {
             // A full batch: there is more to read at once.
@@ -107,6 +138,8 @@ pub(super) async fn follow(shared: Arc<Shared>, writer: IndexWriter) {
                     () = shared.wake.notified() => {}
                     () = tokio::time::sleep(POLL_EVERY) => {}
                 }
+                tokio::time::sleep_until((last_step + STEP_GAP).into()).await;
+                last_step = Instant::now();
             }
             Err(error) => {
                 if matches!(error, SearchError::Index(_) | SearchError::Disk(_)) {
@@ -138,6 +171,9 @@ async fn start(
         .filter(|saved| saved.format == FORMAT && saved.origin == origin)
         .filter(|saved| oldest.is_none_or(|oldest| oldest <= saved.applied + 1));
     if let Some(saved) = saved {
+        // Whatever was applied after this commit is read from the log again.
+        let disk = shared.clone();
+        tokio::task::spawn_blocking(move || disk.disk.refresh()).await??;
         let until = Instant::now() + GAP_PATIENCE;
         return Ok(Feed {
             origin,
@@ -216,12 +252,13 @@ async fn rebuild(
     Ok(feed)
 }
 
-/// Reads the log after `applied` (and the gaps), applies what it finds; how many rows after
-/// `applied` it read.
+/// Reads the log after `applied` (and the gaps), applies what it finds, commits when that is
+/// due; how many rows after `applied` it read.
 async fn step(
     shared: &Arc<Shared>,
     writer: &Arc<std::sync::Mutex<IndexWriter>>,
     feed: &mut Feed,
+    pending: &mut Pending,
 ) -> Result<usize, SearchError> {
     let store = &shared.store;
     let rows = store.search_log_after(feed.applied, BATCH).await?;
@@ -246,33 +283,64 @@ async fn step(
     }
     next.gaps.retain(|_, until| *until > now);
     if !changed.is_empty() {
-        apply(shared, writer, changed.into_iter().collect(), &next).await?;
+        apply(shared, changed.into_iter().collect(), pending).await?;
     }
     *feed = next;
+    if pending.is_due() {
+        commit_pending(shared, writer, pending, feed).await?;
+    }
     Ok(rows.len())
 }
 
-/// Re-reads the posts and commits them with `feed` as the new position.
+/// Re-reads the posts and makes them searchable as they are now.
 async fn apply(
     shared: &Arc<Shared>,
-    writer: &Arc<std::sync::Mutex<IndexWriter>>,
     ids: Vec<String>,
-    feed: &Feed,
+    pending: &mut Pending,
 ) -> Result<(), SearchError> {
     let mut boards = Vec::with_capacity(ids.len());
     for part in ids.chunks(MAX_IDS_PER_READ) {
         boards.extend(shared.store.boards_by_ids(part).await?);
     }
+    let remembered = {
+        let shared = shared.clone();
+        let ids = ids.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = shared.disk.remember(&ids, &boards);
+            (result, boards)
+        })
+    };
+    let (result, boards) = remembered.await?;
+    result?;
+    pending.since.get_or_insert_with(Instant::now);
+    for id in ids {
+        pending.boards.insert(id, None);
+    }
+    for board in boards {
+        pending.boards.insert(board.id.to_db(), Some(board));
+    }
+    Ok(())
+}
+
+/// Writes the pending posts and commits them with `feed` as the new position.
+async fn commit_pending(
+    shared: &Arc<Shared>,
+    writer: &Arc<std::sync::Mutex<IndexWriter>>,
+    pending: &mut Pending,
+    feed: &Feed,
+) -> Result<(), SearchError> {
+    let boards = std::mem::take(pending).boards;
     {
         let (shared, writer) = (shared.clone(), writer.clone());
         tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
             let writer = writer.lock().expect("writer");
             // A deleted post (or one that is gone) keeps no document; the others get a new one.
-            for id in &ids {
+            for (id, board) in &boards {
+                let Some(id) = BoardId::parse_position(id) else {
+                    continue; // not a post id: it has no document
+                };
                 writer.delete_term(shared.disk.id_term(id));
-            }
-            for board in &boards {
-                if let Some(doc) = shared.disk.document(board) {
+                if let Some(doc) = board.as_ref().and_then(|b| shared.disk.document(b)) {
                     writer.add_document(doc)?;
                 }
             }

@@ -6,19 +6,24 @@
 //! Each segment keeps a flat copy of its chunk dictionary in memory, searched with
 //! `memchr::memmem`; segments never change, so that copy and the per-term document sets
 //! (`QueryCache`, after Lucene's per-segment query cache) stay valid until the segment goes.
+//!
+//! Posts changed since the last commit are kept in memory (`View::recent`) and scanned per
+//! query, their older documents masked: a commit makes a segment whose set-up costs a few
+//! million instructions whatever it holds, so the follower commits in batches (see
+//! `follow`) while every change is still searchable at once.
 
 use std::{
     collections::{BinaryHeap, HashMap, HashSet, hash_map::Entry},
     path::Path,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, RwLock},
 };
 
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, SegmentReader, TantivyDocument, Term,
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, Term,
     directory::MmapDirectory,
     index::{InvertedIndexReader, SegmentId},
     postings::TermInfo,
-    schema::{FAST, Field, IndexRecordOption, STRING, Schema},
+    schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema},
 };
 
 use super::{SearchError, Window, bits::DocBits};
@@ -51,7 +56,9 @@ const ID_LOW: &str = "id_low";
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        id: builder.add_text_field("id", STRING),
+        // Its 16 bytes rather than the 36 characters of its stored form: each post adds one
+        // term to the segment's dictionary, and building that costs by the byte.
+        id: builder.add_bytes_field("id", INDEXED),
         author: builder.add_text_field("author", STRING),
         title: builder.add_text_field("title", STRING),
         content: builder.add_text_field("content", STRING),
@@ -70,6 +77,62 @@ pub(super) struct DiskIndex {
     fields: Fields,
     segments: Mutex<HashMap<SegmentId, Arc<SegmentDictionaries>>>,
     cache: Mutex<QueryCache>,
+    view: RwLock<Arc<View>>,
+}
+
+/// What a search reads: the committed segments, and the posts changed since.
+struct View {
+    searcher: Searcher,
+    /// Post id → the post as it is now (`None`: not searchable any more).
+    recent: HashMap<u128, Option<Arc<RecentDoc>>>,
+    /// Per segment, its documents (sorted) that a post in `recent` replaces.
+    superseded: HashMap<SegmentId, Vec<u32>>,
+}
+
+/// A post changed since the last commit: its chunks per field, each followed by `\n`
+/// (a term has no whitespace, so it is in some chunk exactly when it is in this text).
+struct RecentDoc {
+    author: String,
+    title: String,
+    content: String,
+    at: Position,
+}
+
+impl RecentDoc {
+    fn of(board: &Board) -> Option<Self> {
+        if !is_searchable(board) {
+            return None;
+        }
+        let joined = |text: &str| {
+            chunks(text).into_iter().fold(String::new(), |mut all, chunk| {
+                all.push_str(&chunk);
+                all.push('\n');
+                all
+            })
+        };
+        Some(Self {
+            author: board.user_id.as_ref().to_string(),
+            title: joined(board.title.as_ref()),
+            content: joined(board.content.as_ref()),
+            at: position(board.created_at.map(|t| t.timestamp_micros()), board.id),
+        })
+    }
+
+    fn matches(&self, query: &SearchQuery, author: Option<&UserId>) -> bool {
+        if author.is_some_and(|author| author.as_ref() != self.author) {
+            return false;
+        }
+        query.terms().iter().all(|term| {
+            let field = query.field();
+            (field != SearchField::Content && self.title.contains(term.as_str()))
+                || (field != SearchField::Title && self.content.contains(term.as_str()))
+        })
+    }
+}
+
+/// Whether a post has a document at all.
+fn is_searchable(board: &Board) -> bool {
+    board.deleted_at.is_none()
 }
 
 impl DiskIndex {
@@ -101,12 +164,18 @@ impl DiskIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let searcher = reader.searcher();
         let opened = Self {
             index,
             reader,
             fields,
             segments: Mutex::default(),
             cache: Mutex::new(QueryCache::with_budget(cache_bytes)),
+            view: RwLock::new(Arc::new(View {
+                searcher,
+                recent: HashMap::new(),
+                superseded: HashMap::new(),
+            })),
         };
         opened.refresh()?;
         Ok((opened, writer))
@@ -119,11 +188,11 @@ impl DiskIndex {
 
     /// Documents of the post as it is now: none when it is deleted.
     pub fn document(&self, board: &Board) -> Option<TantivyDocument> {
-        if board.deleted_at.is_some() {
+        if !is_searchable(board) {
             return None;
         }
         let mut doc = TantivyDocument::default();
-        doc.add_text(self.fields.id, board.id.to_db());
+        doc.add_bytes(self.fields.id, &board.id.as_u128().to_be_bytes());
         doc.add_text(self.fields.author, board.user_id.as_ref());
         for chunk in chunks(board.title.as_ref()) {
             doc.add_text(self.fields.title, chunk);
@@ -146,12 +215,13 @@ impl DiskIndex {
     }
 
     /// The term that deletes a post's document.
-    pub fn id_term(&self, id: &str) -> Term {
-        Term::from_field_text(self.fields.id, id)
+    pub fn id_term(&self, id: BoardId) -> Term {
+        Term::from_field_bytes(self.fields.id, &id.as_u128().to_be_bytes())
     }
 
-    /// Makes what was committed visible to searches, and prepares the new segments'
-    /// dictionaries now rather than in a request.
+    /// Makes what was committed visible to searches, in place of everything `remember`ed
+    /// (which the commit holds), and prepares the new segments' dictionaries now rather than
+    /// in a request.
     pub fn refresh(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
         let searcher = self.reader.searcher();
@@ -163,11 +233,52 @@ impl DiskIndex {
         for segment in searcher.segment_readers() {
             self.dictionaries(segment)?;
         }
+        *self.view.write().expect("view") = Arc::new(View {
+            searcher,
+            recent: HashMap::new(),
+            superseded: HashMap::new(),
+        });
         self.segments
             .lock()
             .expect("segment map")
             .retain(|id, _| live.contains(id));
         self.cache.lock().expect("query cache").retain(&live);
+        Ok(())
+    }
+
+    /// Makes posts searchable as they are now (`boards`; an id in `ids` without one is not
+    /// searchable any more) before they are committed.
+    pub fn remember(&self, ids: &[String], boards: &[Board]) -> Result<(), SearchError> {
+        let current = self.view.read().expect("view").clone();
+        let mut recent = current.recent.clone();
+        let mut superseded = current.superseded.clone();
+        let now: HashMap<String, &Board> = boards.iter().map(|b| (b.id.to_db(), b)).collect();
+        for id in ids {
+            let Some(parsed) = BoardId::parse_position(id) else {
+                continue; // not a post id the store could have written
+            };
+            let doc = now.get(id.as_str()).and_then(|b| RecentDoc::of(b)).map(Arc::new);
+            if recent.insert(parsed.as_u128(), doc).is_some() {
+                continue; // its older documents are masked already
+            }
+            let term = self.id_term(parsed);
+            for segment in current.searcher.segment_readers() {
+                let postings = segment.inverted_index(self.fields.id)?;
+                if let Some(info) = postings.get_term_info(&term)? {
+                    let mut docs = DocBits::empty(segment.max_doc());
+                    add_postings(&postings, &info, &mut docs)?;
+                    let masked = superseded.entry(segment.segment_id()).or_default();
+                    masked.extend(docs.iter());
+                    masked.sort_unstable();
+                    masked.dedup();
+                }
+            }
+        }
+        *self.view.write().expect("view") = Arc::new(View {
+            searcher: current.searcher.clone(),
+            recent,
+            superseded,
+        });
         Ok(())
     }
 
@@ -217,7 +328,8 @@ impl DiskIndex {
         window: &Window,
         dense_matches: u64,
     ) -> Result<(Vec<BoardId>, u64), SearchError> {
-        let searcher = self.reader.searcher();
+        let view = self.view.read().expect("view").clone();
+        let searcher = &view.searcher;
         let wanted = usize::try_from(window.skip)
             .unwrap_or(usize::MAX)
             .saturating_add(window.take as usize);
@@ -239,11 +351,19 @@ impl DiskIndex {
             let alive = segment
                 .alive_bitset()
                 .filter(|_| segment.num_deleted_docs() > 0);
-            let is_live = |doc: u32| alive.is_none_or(|alive| alive.is_alive(doc));
+            let is_alive = |doc: u32| alive.is_none_or(|alive| alive.is_alive(doc));
+            let masked = view
+                .superseded
+                .get(&segment.segment_id())
+                .map_or(&[][..], Vec::as_slice);
+            let is_live = |doc: u32| is_alive(doc) && masked.binary_search(&doc).is_err();
             let count = match alive {
                 None => matched.len(),
-                Some(_) => matched.iter().filter(|&doc| is_live(doc)).count() as u64,
-            };
+                Some(_) => matched.iter().filter(|&doc| is_alive(doc)).count() as u64,
+            } - masked
+                .iter()
+                .filter(|&&doc| matched.contains(doc) && is_alive(doc))
+                .count() as u64;
             total += count;
             if wanted == 0 || count == 0 {
                 continue;
@@ -257,16 +377,7 @@ impl DiskIndex {
                 if newest.len() == wanted && newest.peek().is_some_and(|least| at < least.0.0) {
                     return;
                 }
-                let here = (at, id_of(doc));
-                if before.is_some_and(|before| here >= before) {
-                    return;
-                }
-                if newest.len() < wanted {
-                    newest.push(std::cmp::Reverse(here));
-                } else if newest.peek().is_some_and(|least| here > least.0) {
-                    newest.pop();
-                    newest.push(std::cmp::Reverse(here));
-                }
+                offer_to_page(&mut newest, wanted, before, (at, id_of(doc)));
             };
             if count.saturating_mul(dense_matches) >= u64::from(segment.max_doc()) {
                 // Many matches: walk the segment newest first and stop after the `wanted`
@@ -297,6 +408,14 @@ impl DiskIndex {
             } else {
                 for doc in matched.iter().filter(|&doc| is_live(doc)) {
                     offer(doc, memory.created[doc as usize]);
+                }
+            }
+        }
+        for doc in view.recent.values().flatten() {
+            if doc.matches(query, author) {
+                total += 1;
+                if wanted > 0 {
+                    offer_to_page(&mut newest, wanted, before, doc.at);
                 }
             }
         }
@@ -411,6 +530,24 @@ fn take_writer(index: &Index, dir: &Path) -> Result<IndexWriter, SearchError> {
             }
             Err(other) => return Err(other.into()),
         }
+    }
+}
+
+/// Keeps `here` among the `wanted` newest positions before `before`.
+fn offer_to_page(
+    newest: &mut BinaryHeap<std::cmp::Reverse<Position>>,
+    wanted: usize,
+    before: Option<Position>,
+    here: Position,
+) {
+    if before.is_some_and(|before| here >= before) {
+        return;
+    }
+    if newest.len() < wanted {
+        newest.push(std::cmp::Reverse(here));
+    } else if newest.peek().is_some_and(|least| here > least.0) {
+        newest.pop();
+        newest.push(std::cmp::Reverse(here));
     }
 }
 
@@ -633,7 +770,7 @@ mod tests {
             }
             if n == 1 {
                 for gone in boards.iter().step_by(7) {
-                    writer.delete_term(disk.id_term(&gone.id.to_db()));
+                    writer.delete_term(disk.id_term(gone.id));
                 }
             }
             writer.commit().unwrap();
@@ -695,6 +832,97 @@ mod tests {
                 assert_eq!(walked.0, want, "{q} {window:?}");
             }
         }
+        drop(writer);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Posts remembered but not committed replace their committed documents in every answer,
+    /// counts included, and a commit of them answers the same.
+    #[test]
+    fn remembered_changes_answer_as_committed_ones_do() {
+        let dir = std::env::temp_dir().join(format!("board-index-test-{}", uuid::Uuid::new_v4()));
+        let (disk, mut writer) = DiskIndex::open(&dir, 1 << 20).unwrap();
+        let mut boards: Vec<Board> = (0..200i64)
+            .map(|i| board(if i % 2 == 0 { "apple pie" } else { "plum" }, 1_000 + i))
+            .collect();
+        for b in &boards {
+            writer.add_document(disk.document(b).unwrap()).unwrap();
+        }
+        writer.commit().unwrap();
+        disk.refresh().unwrap();
+        // Edits (in and out of the matches), deletions, new posts, one post changed twice.
+        let mut changed: Vec<Board> = Vec::new();
+        for i in (0..200).step_by(5) {
+            let mut edited = boards[i].clone();
+            edited.title = Title::from_stored(if i % 2 == 0 { "plum" } else { "apples" }.into());
+            changed.push(edited);
+        }
+        for i in (1..200).step_by(9) {
+            let mut gone = boards[i].clone();
+            gone.deleted_at = gone.created_at;
+            changed.push(gone);
+        }
+        for i in 0..30i64 {
+            changed.push(board("apple tart", 500 + i * 10));
+        }
+        let twice = changed.len() - 1;
+        let ids: Vec<String> = changed.iter().map(|b| b.id.to_db()).collect();
+        let (first, second) = changed.split_at(changed.len() / 2);
+        disk.remember(&ids[..first.len()], first).unwrap();
+        disk.remember(&ids[first.len()..], second).unwrap();
+        let mut last = changed[twice].clone();
+        last.title = Title::from_stored("pear".into());
+        disk.remember(&[last.id.to_db()], std::slice::from_ref(&last)).unwrap();
+        changed[twice] = last;
+        for b in &changed {
+            match boards.iter_mut().find(|old| old.id == b.id) {
+                Some(old) => *old = b.clone(),
+                None => boards.push(b.clone()),
+            }
+        }
+        let expected = |q: &str| -> Vec<BoardId> {
+            let mut matching: Vec<&Board> = boards
+                .iter()
+                .filter(|b| b.deleted_at.is_none() && b.title.as_ref().contains(q))
+                .collect();
+            matching.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id.as_u128())));
+            matching.into_iter().map(|b| b.id).collect()
+        };
+        let all = Window {
+            after: None,
+            skip: 0,
+            take: 1000,
+        };
+        let page = Window {
+            after: None,
+            skip: 3,
+            take: 10,
+        };
+        let answers = |disk: &DiskIndex| {
+            let mut seen = Vec::new();
+            for q in ["apple", "plum", "pear", "tart"] {
+                let query = SearchQuery::parse(q, SearchField::Title).unwrap();
+                for dense in [0, u64::MAX] {
+                    let (ids, total) = disk.find_with(&query, None, &all, dense).unwrap();
+                    assert_eq!(ids, expected(q), "{q}");
+                    assert_eq!(total, ids.len() as u64, "{q}");
+                    let (ids, _) = disk.find_with(&query, None, &page, dense).unwrap();
+                    assert_eq!(ids, expected(q).into_iter().skip(3).take(10).collect::<Vec<_>>());
+                    seen.push(total);
+                }
+            }
+            seen
+        };
+        let remembered = answers(&disk);
+        for b in &changed {
+            writer.delete_term(disk.id_term(b.id));
+            if let Some(doc) = disk.document(b) {
+                writer.add_document(doc).unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        disk.refresh().unwrap();
+        assert_eq!(answers(&disk), remembered);
         drop(writer);
         let _ = std::fs::remove_dir_all(&dir);
     }
