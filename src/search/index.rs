@@ -104,11 +104,13 @@ impl RecentDoc {
             return None;
         }
         let joined = |text: &str| {
-            chunks(text).into_iter().fold(String::new(), |mut all, chunk| {
-                all.push_str(&chunk);
-                all.push('\n');
-                all
-            })
+            chunks(text)
+                .into_iter()
+                .fold(String::new(), |mut all, chunk| {
+                    all.push_str(&chunk);
+                    all.push('\n');
+                    all
+                })
         };
         Some(Self {
             author: board.user_id.as_ref().to_string(),
@@ -257,7 +259,10 @@ impl DiskIndex {
             let Some(parsed) = BoardId::parse_position(id) else {
                 continue; // not a post id the store could have written
             };
-            let doc = now.get(id.as_str()).and_then(|b| RecentDoc::of(b)).map(Arc::new);
+            let doc = now
+                .get(id.as_str())
+                .and_then(|b| RecentDoc::of(b))
+                .map(Arc::new);
             if recent.insert(parsed.as_u128(), doc).is_some() {
                 continue; // its older documents are masked already
             }
@@ -872,7 +877,8 @@ mod tests {
         disk.remember(&ids[first.len()..], second).unwrap();
         let mut last = changed[twice].clone();
         last.title = Title::from_stored("pear".into());
-        disk.remember(&[last.id.to_db()], std::slice::from_ref(&last)).unwrap();
+        disk.remember(&[last.id.to_db()], std::slice::from_ref(&last))
+            .unwrap();
         changed[twice] = last;
         for b in &changed {
             match boards.iter_mut().find(|old| old.id == b.id) {
@@ -907,7 +913,10 @@ mod tests {
                     assert_eq!(ids, expected(q), "{q}");
                     assert_eq!(total, ids.len() as u64, "{q}");
                     let (ids, _) = disk.find_with(&query, None, &page, dense).unwrap();
-                    assert_eq!(ids, expected(q).into_iter().skip(3).take(10).collect::<Vec<_>>());
+                    assert_eq!(
+                        ids,
+                        expected(q).into_iter().skip(3).take(10).collect::<Vec<_>>()
+                    );
                     seen.push(total);
                 }
             }
