@@ -438,11 +438,30 @@ def check_scale(ids):
     compose("up", "--scale", "app=1", "--wait", "--wait-timeout", "120")
 
 
+def check_admin_command():
+    step("the README's first admin: `docker compose run --rm app admin set-role EMAIL admin`")
+    email = f"admin-{uuid.uuid4().hex[:10]}@test.com"
+    credentials = {"email": email, "password": "12345678"}
+    assert request("POST", "/api/user/signup", credentials)[0] == 201
+    made = compose("run", "--rm", "--no-deps", "app", "admin", "set-role", email, "admin", timeout=180)
+    lines = [line for line in made.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"{email} (" in lines[0] and lines[0].endswith("is now admin"), made.stdout
+    status, body, _ = request("POST", "/api/user/login", credentials, headers={"X-Forwarded-For": fake_address()})
+    assert status == 200, body
+    status, me, _ = request("GET", "/api/user/me", token=body["accessToken"])
+    assert status == 200 and me["user"]["role"] == "admin", me
+    unknown = compose("run", "--rm", "--no-deps", "app", "admin", "set-role", "nobody@test.com", "admin",
+                      timeout=180, check=False)
+    assert unknown.returncode == 1 and "no account has the email" in unknown.stderr, unknown
+    facts.append(f"admin set-role through compose: {lines[0]}")
+
+
 def main():
     started = time.monotonic()
     up_and_seed()
     report_images_and_users()
     check_networks()
+    check_admin_command()
     ids = check_lifecycle()
     check_wrong_password(ids)
     check_scale(ids)

@@ -35,6 +35,18 @@ pub enum StartupError {
     Task(#[from] tokio::task::JoinError),
 }
 
+/// The configured database, connected and migrated: what the server and `board admin` use.
+pub async fn connect_store(config: &Config) -> Result<Store, StartupError> {
+    let store = Store::connect(
+        &config.database,
+        config.db_pool_size,
+        config.db_connect_timeout,
+    )
+    .await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
 /// A built application: connected, migrated and listening, not yet serving.
 pub struct App {
     listener: TcpListener,
@@ -50,13 +62,7 @@ impl App {
                 "JWT_SECRET_KEY is not set: using a random key, so tokens stop working when the server restarts"
             );
         }
-        let store = Store::connect(
-            &config.database,
-            config.db_pool_size,
-            config.db_connect_timeout,
-        )
-        .await?;
-        store.migrate().await?;
+        let store = connect_store(config).await?;
         let search = SearchIndex::start(
             &config.search_index_dir,
             config.search_cache_mib * 1024 * 1024,

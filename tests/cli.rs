@@ -211,3 +211,118 @@ fn the_sqlite_default_serves_logs_request_ids_and_stops_gracefully() {
     let down = run_to_end(command(dir, &[("PORT", &port.to_string())]).arg("--healthcheck"));
     assert_eq!(down.status.code(), Some(1));
 }
+
+/// `board admin set-role EMAIL ROLE` against the configured database: one line and exit 0;
+/// an unknown email exits 1; an unknown subcommand, flag or extra word is a usage error
+/// (exit 2) that neither starts a server nor touches the database.
+#[test]
+fn admin_set_role_and_usage_errors() {
+    let temp = TempDir::new("board-cli-admin");
+    let dir = temp.path();
+    for words in [
+        &["admin", "set-role", "x@test.com", "admin", "extra"][..],
+        &["admin", "set-role", "x@test.com", "root"],
+        &["admin", "promote", "x@test.com"],
+        &["bogus"],
+        &["--bogus"],
+        &["serve", "now"],
+        &["--healthcheck", "serve"],
+    ] {
+        let output = run_to_end(command(dir, &[]).args(words));
+        assert_eq!(output.status.code(), Some(2), "{words:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("error:") && stderr.contains("--help"),
+            "{words:?}: {stderr}"
+        );
+        assert!(
+            !dir.join("board.db").exists(),
+            "{words:?} touched the database"
+        );
+    }
+    let version = run_to_end(command(dir, &[]).arg("--version"));
+    assert_eq!(version.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("board "));
+    let help = run_to_end(command(dir, &[]).args(["admin", "--help"]));
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("set-role"));
+
+    // An account, made by the server on the SQLite default.
+    let port = free_port();
+    let vars = [
+        ("PORT", port.to_string()),
+        ("HOST", "127.0.0.1".to_string()),
+    ];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut child = command(dir, &vars)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_serving(port, &mut child);
+    let body = r#"{"email":"first@test.com","password":"12345678"}"#;
+    let signup = raw_http::exchange_blocking(
+        &format!("127.0.0.1:{port}"),
+        &raw_http::request(
+            "POST",
+            "/api/user/signup",
+            &[("Content-Type", "application/json")],
+            body,
+        ),
+    );
+    assert!(signup.starts_with("HTTP/1.1 201"), "{signup}");
+
+    let made = run_to_end(command(dir, &[]).args(["admin", "set-role", "first@test.com", "admin"]));
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let stdout = String::from_utf8_lossy(&made.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("first@test.com") && stdout.contains("is now admin"),
+        "{stdout}"
+    );
+
+    // The running server sees it at once: the role is in the database, not in the token.
+    let login = raw_http::exchange_blocking(
+        &format!("127.0.0.1:{port}"),
+        &raw_http::request(
+            "POST",
+            "/api/user/login",
+            &[("Content-Type", "application/json")],
+            body,
+        ),
+    );
+    let token = login
+        .split("\"accessToken\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_string();
+    let me = raw_http::exchange_blocking(
+        &format!("127.0.0.1:{port}"),
+        &raw_http::request(
+            "GET",
+            "/api/user/me",
+            &[("Authorization", &format!("Bearer {token}"))],
+            "",
+        ),
+    );
+    assert!(me.contains("\"role\":\"admin\""), "{me}");
+
+    // The last admin cannot be demoted from the command line either.
+    let last = run_to_end(command(dir, &[]).args(["admin", "set-role", "first@test.com", "user"]));
+    assert_eq!(last.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&last.stderr).contains("last admin"));
+
+    let unknown =
+        run_to_end(command(dir, &[]).args(["admin", "set-role", "nobody@test.com", "admin"]));
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("no account has the email nobody@test.com")
+    );
+    assert!(unknown.stdout.is_empty());
+
+    terminate(&child);
+    let _ = child.wait();
+}

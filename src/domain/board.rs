@@ -1,12 +1,15 @@
 use chrono::{DateTime, Utc};
 
-use super::{BoardId, Content, Cursor, Email, Title, UserId};
+use super::{Ban, BoardId, Content, Cursor, Email, Role, Title, UserId};
 
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: UserId,
     pub email: Email,
     pub created_at: DateTime<Utc>,
+    pub role: Role,
+    /// The account's ban, in force or expired; `None`: never banned, or lifted.
+    pub ban: Option<Ban>,
 }
 
 /// A post as stored. `created_at` can be NULL only in databases written by the original service.

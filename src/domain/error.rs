@@ -2,6 +2,7 @@
 //! number a client reads is the number the parser checks.
 
 use super::{
+    audit::MAX_REASON_CHARS,
     comment::MAX_COMMENT_CHARS,
     content::MAX_CONTENT_BYTES,
     page::MAX_PER_PAGE,
@@ -47,6 +48,16 @@ pub enum DomainError {
     QueryTermLength,
     #[error("field must be all, title or content")]
     SearchField,
+    #[error("role must be user, moderator or admin")]
+    Role,
+    #[error("reason must be 1 to {MAX_REASON_CHARS} characters, without NUL")]
+    Reason,
+    #[error("until must be an RFC 3339 time in the future, or null")]
+    BanUntil,
+    #[error("action must be dismiss or hide")]
+    ResolveAction,
+    #[error("status must be open or resolved")]
+    ReportStatus,
 }
 
 /// Which input a `DomainError` is about, for callers that report by field.
@@ -74,9 +85,16 @@ impl DomainError {
             Self::QueryLength | Self::QueryTerms | Self::QueryTermLength | Self::SearchField => {
                 Field::Query
             }
-            Self::PerPage | Self::Page | Self::Cursor | Self::AuthorId | Self::IdempotencyKey => {
-                Field::Request
-            }
+            Self::PerPage
+            | Self::Page
+            | Self::Cursor
+            | Self::AuthorId
+            | Self::IdempotencyKey
+            | Self::Role
+            | Self::Reason
+            | Self::BanUntil
+            | Self::ResolveAction
+            | Self::ReportStatus => Field::Request,
         }
     }
 }

@@ -13,6 +13,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     ApiError, ApiJson, ApiPath, ApiQuery, AppState, AuthUser, ErrorBody, Success,
+    admin::ModeratedBoardResponse,
+    auth_user::MaybeBearer,
     conditional::{IDEMPOTENT_REPLAYED, IdempotencyKeyHeader, IfMatch, IfNoneMatch, etag},
     responses::{
         NotTheAuthor, PayloadTooLarge, PreconditionFailed, Unauthorized, Unavailable,
@@ -331,17 +333,23 @@ fn query_encode(text: &str) -> String {
         (status = 304, description = "The client's copy (`If-None-Match`) is current; no body",
             headers(("ETag" = String, description = "The post's version"))),
         (status = 400, description = "Malformed `If-None-Match` (`invalid_request`)", body = ErrorBody),
-        (status = 404, description = "No such post, deleted, or not a post id (`not_found`)", body = ErrorBody),
+        (status = 404, description = "No such post, deleted or hidden, or not a post id (`not_found`); a moderator's or admin's token reads a hidden post, with `hidden`", body = ErrorBody),
         Unavailable,
     )
 )]
 pub async fn get_board(
     State(state): State<AppState>,
     if_none_match: IfNoneMatch,
+    bearer: MaybeBearer,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = BoardId::parse(&id).ok_or(ApiError::NotFound)?;
-    let board = service::boards::get(&state.services, id).await?;
+    let board = match service::boards::get(&state.services, id).await {
+        Err(service::ServiceError::NotFound) => {
+            return hidden_for_moderators(&state, &bearer, id).await;
+        }
+        found => found?,
+    };
     let version = board.version();
     let mut response = if if_none_match.has(&version) {
         (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(&version))]).into_response()
@@ -351,6 +359,23 @@ pub async fn get_board(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, REVALIDATE);
+    Ok(response)
+}
+
+/// A hidden post, for a moderator's or admin's token; `404` for anyone else, as for a
+/// deleted post. Never cached: what it shows depends on the caller.
+async fn hidden_for_moderators(
+    state: &AppState,
+    bearer: &MaybeBearer,
+    id: BoardId,
+) -> Result<Response, ApiError> {
+    let caller = bearer.caller(state).await.ok_or(ApiError::NotFound)?;
+    let (board, hidden) = service::moderation::hidden_board(&state.services, &caller, id).await?;
+    let mut response = ModeratedBoardResponse::of(board, Some(hidden)).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(response)
 }
 

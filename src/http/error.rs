@@ -6,6 +6,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,6 +45,12 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("Email already exists")]
     EmailTaken,
+    #[error("The last admin cannot lose the role: make another admin first")]
+    LastAdmin,
+    #[error("Your role does not allow this")]
+    RoleRequired,
+    #[error("This account is banned")]
+    AccountBanned { until: Option<DateTime<Utc>> },
     #[error("It has changed: it is not the version If-Match names")]
     PreconditionFailed,
     #[error("This Idempotency-Key was used with another request")]
@@ -77,10 +84,15 @@ impl ApiError {
             Self::Unauthorized | Self::InvalidCredentials | Self::InvalidRefreshToken => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden | Self::WrongPassword => StatusCode::FORBIDDEN,
+            Self::Forbidden
+            | Self::RoleRequired
+            | Self::AccountBanned { .. }
+            | Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken | Self::IdempotencyInProgress => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::IdempotencyInProgress | Self::LastAdmin => {
+                StatusCode::CONFLICT
+            }
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,11 +121,13 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken => "invalid_refresh_token",
-            Self::Forbidden => "forbidden",
+            Self::Forbidden | Self::RoleRequired => "forbidden",
             Self::WrongPassword => "wrong_password",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EmailTaken => "email_taken",
+            Self::LastAdmin => "last_admin",
+            Self::AccountBanned { .. } => "account_banned",
             Self::PreconditionFailed => "precondition_failed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyInProgress => "idempotency_in_progress",
@@ -145,11 +159,16 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized => Self::Unauthorized,
             ServiceError::InvalidCredentials => Self::InvalidCredentials,
             ServiceError::Forbidden => Self::Forbidden,
+            ServiceError::RoleRequired => Self::RoleRequired,
             ServiceError::InvalidRefreshToken => Self::InvalidRefreshToken,
             ServiceError::WrongPassword => Self::WrongPassword,
             ServiceError::NotFound => Self::NotFound,
             ServiceError::InvalidParent => Self::InvalidParent,
             ServiceError::EmailTaken => Self::EmailTaken,
+            ServiceError::LastAdmin => Self::LastAdmin,
+            ServiceError::AccountBanned { until } => Self::AccountBanned { until },
+            ServiceError::Refused(why) => Self::InvalidRequest(why.to_string()),
+            ServiceError::Invalid(error) => Self::Invalid(error),
             ServiceError::PreconditionFailed => Self::PreconditionFailed,
             ServiceError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
             ServiceError::IdempotencyInProgress => Self::IdempotencyInProgress,
@@ -173,6 +192,10 @@ pub struct ErrorBody {
     pub status_code: u16,
     /// Stable machine-readable code (see API.md).
     pub code: &'static str,
+    /// `account_banned` only: when the ban ends (null: until lifted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub until: Option<Option<DateTime<Utc>>>,
 }
 
 impl IntoResponse for ApiError {
@@ -189,6 +212,10 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             status_code: status.as_u16(),
             code: self.code(),
+            until: match &self {
+                Self::AccountBanned { until } => Some(*until),
+                _ => None,
+            },
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();

@@ -2,6 +2,7 @@
 //! extractors, the OpenAPI document and `ApiError`, the one place that picks a status.
 //! Handlers parse, call one service function, and shape the response.
 
+mod admin;
 mod auth_user;
 pub mod boards;
 pub mod comments;
@@ -77,6 +78,7 @@ pub fn router(services: Services, settings: HttpSettings) -> Router {
         .merge(users::router())
         .merge(boards::router())
         .merge(comments::router())
+        .merge(admin::router())
         .merge(health::router())
         .merge(metrics::router())
         .split_for_parts();

@@ -20,6 +20,7 @@ use super::ErrorBody;
         (name = "user", description = "Sign up and log in"),
         (name = "board", description = "Posts"),
         (name = "comment", description = "Comments on posts, one level of replies"),
+        (name = "admin", description = "Roles and the audit log (moderators and admins)"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -37,3 +37,10 @@ pub struct PreconditionFailed(#[allow(dead_code)] ErrorBody);
 #[derive(IntoResponses)]
 #[response(status = 403, description = "Not the author (`forbidden`)")]
 pub struct NotTheAuthor(#[allow(dead_code)] ErrorBody);
+
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "The caller's role does not allow it (`forbidden`)"
+)]
+pub struct RoleRequired(#[allow(dead_code)] ErrorBody);

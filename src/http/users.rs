@@ -49,6 +49,9 @@ pub struct UserDto {
     pub id: String,
     pub email: String,
     pub created_at: DateTime<Utc>,
+    /// What the account may do beyond its own posts and comments.
+    #[schema(pattern = "^(user|moderator|admin)$", example = "user")]
+    pub role: String,
 }
 
 impl From<User> for UserDto {
@@ -57,6 +60,7 @@ impl From<User> for UserDto {
             id: user.id.as_ref().to_string(),
             email: user.email.as_ref().to_string(),
             created_at: user.created_at,
+            role: user.role.as_str().to_string(),
         }
     }
 }

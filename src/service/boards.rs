@@ -244,7 +244,7 @@ pub async fn delete(
         let unchanged_since = precondition.as_ref().map(|_| board.updated_at);
         if state
             .store
-            .soft_delete_board(id, deleted_at, unchanged_since)
+            .soft_delete_board(id, deleted_at, unchanged_since, None)
             .await?
         {
             board.deleted_at = Some(deleted_at);

@@ -182,7 +182,7 @@ pub async fn delete(
         let unchanged_since = precondition.as_ref().map(|_| comment.updated_at);
         if state
             .store
-            .soft_delete_comment(&comment, deleted_at, unchanged_since)
+            .soft_delete_comment(&comment, deleted_at, unchanged_since, None)
             .await?
         {
             comment.deleted_at = Some(deleted_at);

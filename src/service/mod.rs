@@ -3,6 +3,7 @@
 pub mod boards;
 pub mod comments;
 mod login_limit;
+pub mod moderation;
 pub mod sessions;
 pub mod users;
 
@@ -15,6 +16,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::{
     auth::{AuthError, PasswordHasher, TokenKeys},
+    domain::DomainError,
     search::{SearchError, SearchIndex},
     store::{Store, StoreError},
 };
@@ -51,12 +53,22 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("not the author")]
     Forbidden,
+    #[error("the caller's role does not allow it")]
+    RoleRequired,
     #[error("no such post or comment")]
     NotFound,
     #[error("the parent is not a live top-level comment of the post")]
     InvalidParent,
     #[error("email already exists")]
     EmailTaken,
+    #[error("it would leave no admin")]
+    LastAdmin,
+    #[error("the account is banned")]
+    AccountBanned { until: Option<DateTime<Utc>> },
+    #[error("{0}")]
+    Refused(&'static str),
+    #[error("{0}")]
+    Invalid(DomainError),
     #[error("unknown, expired or used refresh token")]
     InvalidRefreshToken,
     #[error("wrong password")]

@@ -5,7 +5,7 @@ use tracing::instrument;
 use super::{Caller, Grant, ServiceError, Services, now};
 use crate::{
     auth::Verification,
-    domain::{Email, Password, User, UserId},
+    domain::{Email, Password, Role, User, UserId},
     store::StoreError,
 };
 
@@ -21,6 +21,8 @@ pub async fn signup(
         id: UserId::new(),
         email,
         created_at: now(),
+        role: Role::User,
+        ban: None,
     };
     state
         .store
@@ -52,6 +54,10 @@ pub async fn login(
         _ => return Err(ServiceError::InvalidCredentials),
     };
     tracing::Span::current().record("user_id", user.id.as_ref());
+    // After the password check, so that a ban tells nothing to someone without it.
+    if let Some(ban) = user.ban.as_ref().filter(|ban| ban.in_force(now())) {
+        return Err(ServiceError::AccountBanned { until: ban.until });
+    }
     if verification == Verification::MatchNeedsRehash {
         // Upgrade a hash inherited from the original service; failing to do so must not
         // fail a correct login.

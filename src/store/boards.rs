@@ -1,10 +1,15 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    DELETED_ACCOUNT, Store, StoreError, autocommit, counter_shard, read, search::LOG_CHANGE,
+    DELETED_ACCOUNT, Store, StoreError, autocommit, counter_shard,
+    moderation::{HideRecord, record_hide, unrecord_hide},
+    read,
+    search::LOG_CHANGE,
     transaction,
 };
-use crate::domain::{Board, BoardId, Content, Cursor, IdempotencyKey, ListedBoard, Title, UserId};
+use crate::domain::{
+    Board, BoardId, Content, Cursor, IdempotencyKey, ListedBoard, TargetKind, Title, UserId,
+};
 
 /// What a create with an `Idempotency-Key` did.
 #[derive(Debug, Clone)]
@@ -134,6 +139,13 @@ const AUTHOR_COUNT_UP: &str =
     "update author_stats set live_count = live_count + 1 where user_id = ?";
 const AUTHOR_COUNT_DOWN: &str = "update author_stats set live_count = live_count - 1 \
      where user_id = (select user_id from board where id = ?)";
+const AUTHOR_COUNT_UP_OF: &str = "update author_stats set live_count = live_count + 1 \
+     where user_id = (select user_id from board where id = ?)";
+const FIND_ANY: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
+     from board where id = ?";
+/// A hidden post back, unless its author's account was deleted meanwhile.
+const UNDELETE: &str = "update board set deleted_at = null where id = ? and deleted_at is not null \
+     and user_id in (select id from user where password <> ?)";
 const FIND_LIVE: &str = "select id, user_id, title, content, created_at, updated_at, deleted_at \
      from board where id = ? and deleted_at is null";
 const UPDATE: &str = "update board set title = ?, content = ?, updated_at = ? \
@@ -454,11 +466,13 @@ impl Store {
     /// already deleted (so that two racing deletes uncount it once), or when its `updated_at`
     /// is later than `deleted_at`.
     /// With `unchanged_since`, also when it changed since the caller saw it.
+    /// With `hide`, a moderator's hide: the same deletion, marked and recorded with it.
     pub async fn soft_delete_board(
         &self,
         id: BoardId,
         deleted_at: DateTime<Utc>,
         unchanged_since: Option<Option<DateTime<Utc>>>,
+        hide: Option<HideRecord>,
     ) -> Result<bool, StoreError> {
         transaction!(self, |tx| {
             let statement = sqlx::query(if unchanged_since.is_some() {
@@ -488,8 +502,59 @@ impl Store {
                     .bind(id.to_db())
                     .execute(&mut *tx)
                     .await?;
+                if let Some(hide) = &hide {
+                    record_hide!(tx, hide);
+                }
             }
             deleted
+        })
+    }
+
+    /// A post as stored, deleted or not.
+    pub async fn find_any_board(&self, id: BoardId) -> Result<Option<Board>, StoreError> {
+        let row = read!(self, |conn| sqlx::query_as::<_, BoardRow>(FIND_ANY)
+            .bind(id.to_db())
+            .fetch_optional(conn)
+            .await)?;
+        row.map(Board::try_from).transpose()
+    }
+
+    /// Undoes a moderator's hide: the post is live and counted again, and in search; `false`
+    /// (nothing changed) when it is not hidden, or its author's account was deleted since.
+    pub async fn restore_board(
+        &self,
+        id: BoardId,
+        actor: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let actor = actor.clone();
+        transaction!(self, |tx| {
+            if !unrecord_hide!(tx, TargetKind::Board, id.to_db(), actor.as_ref(), at) {
+                return Ok(false);
+            }
+            let restored = sqlx::query(UNDELETE)
+                .bind(id.to_db())
+                .bind(DELETED_ACCOUNT)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !restored {
+                return Ok(false); // rolls the removed mark back
+            }
+            sqlx::query(COUNT_UP)
+                .bind(counter_shard(id))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(AUTHOR_COUNT_UP_OF)
+                .bind(id.to_db())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(LOG_CHANGE)
+                .bind(id.to_db())
+                .execute(&mut *tx)
+                .await?;
+            true
         })
     }
 

@@ -7,8 +7,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{DELETED_ACCOUNT, Store, StoreError, autocommit, boards::claim_key, read, transaction};
-use crate::domain::{BoardId, Comment, CommentId, CommentText, IdempotencyKey, ThreadKey, UserId};
+use super::{
+    DELETED_ACCOUNT, Store, StoreError, autocommit,
+    boards::claim_key,
+    moderation::{HideRecord, record_hide, unrecord_hide},
+    read, transaction,
+};
+use crate::domain::{
+    BoardId, Comment, CommentId, CommentText, IdempotencyKey, TargetKind, ThreadKey, UserId,
+};
 
 #[derive(sqlx::FromRow)]
 struct CommentRow {
@@ -107,6 +114,11 @@ const COUNTS: &str = "select live_count, listed_count from board_comment_stats w
 
 const FIND_LIVE: &str = "select id, board_id, user_id, parent_id, thread_key, content, created_at, \
      updated_at, deleted_at from board_comment where id = ? and board_id = ? and deleted_at is null";
+const FIND_ANY: &str = "select id, board_id, user_id, parent_id, thread_key, content, created_at, \
+     updated_at, deleted_at from board_comment where id = ?";
+/// A hidden comment back, unless its author's account was deleted meanwhile.
+const UNDELETE: &str = "update board_comment set deleted_at = null \
+     where id = ? and deleted_at is not null and user_id in (select id from user where password <> ?)";
 const UPDATE: &str = "update board_comment set content = ?, updated_at = ? \
      where id = ? and deleted_at is null";
 /// As the post's `UPDATE_UNCHANGED`: only the version the caller checked.
@@ -351,11 +363,13 @@ impl Store {
     /// Soft-deletes a live comment and uncounts it, in one transaction; `false` when it was
     /// deleted already (two racing deletes uncount it once), when its `updated_at` is later
     /// than `deleted_at`, or, with `unchanged_since`, when it changed meanwhile.
+    /// With `hide`, a moderator's hide: the same deletion, marked and recorded with it.
     pub async fn soft_delete_comment(
         &self,
         comment: &Comment,
         deleted_at: DateTime<Utc>,
         unchanged_since: Option<Option<DateTime<Utc>>>,
+        hide: Option<HideRecord>,
     ) -> Result<bool, StoreError> {
         let comment = comment.clone();
         transaction!(self, |tx| {
@@ -410,6 +424,84 @@ impl Store {
             sqlx::query(COUNT_DOWN_BY)
                 .bind(1)
                 .bind(unlisted)
+                .bind(comment.board_id.to_db())
+                .execute(&mut *tx)
+                .await?;
+            if let Some(hide) = &hide {
+                record_hide!(tx, hide);
+            }
+            true
+        })
+    }
+
+    /// A comment as stored, deleted or not, whatever its post.
+    pub async fn find_any_comment(&self, id: CommentId) -> Result<Option<Comment>, StoreError> {
+        let row = read!(self, |conn| sqlx::query_as::<_, CommentRow>(FIND_ANY)
+            .bind(id.to_db())
+            .fetch_optional(conn)
+            .await)?;
+        row.map(Comment::try_from).transpose()
+    }
+
+    /// Undoes a moderator's hide: the comment is live and counted again (its deleted parent
+    /// shows as a placeholder again); `false` (nothing changed) when it is not hidden, or its
+    /// author's account was deleted since.
+    pub async fn restore_comment(
+        &self,
+        comment: &Comment,
+        actor: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (comment, actor) = (comment.clone(), actor.clone());
+        transaction!(self, |tx| {
+            // The parent first, as every reply's write takes it.
+            if let Some(parent) = comment.parent_id {
+                sqlx::query(REPLIES_DOWN_BY)
+                    .bind(0)
+                    .bind(parent.to_db())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let id = comment.id.to_db();
+            if !unrecord_hide!(tx, TargetKind::Comment, id.as_str(), actor.as_ref(), at) {
+                return Ok(false);
+            }
+            let restored = sqlx::query(UNDELETE)
+                .bind(id.as_str())
+                .bind(DELETED_ACCOUNT)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !restored {
+                return Ok(false); // rolls the removed mark back
+            }
+            // What the thread list shows again: the comment (unless it headed a thread that
+            // still showed as a placeholder), and a deleted parent that had no live reply.
+            let relisted = match comment.parent_id {
+                Some(parent) => {
+                    sqlx::query(REPLIES_DOWN_BY)
+                        .bind(-1)
+                        .bind(parent.to_db())
+                        .execute(&mut *tx)
+                        .await?;
+                    let (parent_deleted, replies): (bool, i64) = sqlx::query_as(THREAD_HEAD)
+                        .bind(parent.to_db())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    1 + i64::from(parent_deleted && replies == 1)
+                }
+                None => {
+                    let (_, replies): (bool, i64) = sqlx::query_as(THREAD_HEAD)
+                        .bind(id.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    i64::from(replies == 0)
+                }
+            };
+            sqlx::query(COUNT_DOWN_BY)
+                .bind(-1)
+                .bind(-relisted)
                 .bind(comment.board_id.to_db())
                 .execute(&mut *tx)
                 .await?;

@@ -12,6 +12,7 @@
 
 pub mod boards;
 pub mod comments;
+pub mod moderation;
 mod readers;
 pub mod search;
 pub mod sessions;

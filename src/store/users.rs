@@ -7,22 +7,29 @@ use super::{
     sessions::{CLEAR_FLOOR, DELETE_ALL_OF_USER, SET_FLOOR},
     transaction,
 };
-use crate::domain::{BoardId, Email, User, UserId};
+use crate::domain::{Ban, BoardId, Email, Role, User, UserId};
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: String,
     email: String,
     password: String,
     created_at: DateTime<Utc>,
+    role: String,
+    ban_reason: Option<String>,
+    banned_until: Option<DateTime<Utc>>,
 }
 
 impl UserRow {
-    fn into_user(self) -> (User, String) {
+    pub(super) fn into_user(self) -> (User, String) {
         let user = User {
             id: UserId::from_stored(self.id),
             email: Email::from_stored(self.email),
             created_at: self.created_at,
+            role: Role::from_stored(&self.role),
+            ban: self.ban_reason.map(|_| Ban {
+                until: self.banned_until,
+            }),
         };
         (user, self.password)
     }
@@ -33,9 +40,10 @@ const INSERT: &str = "insert into user (id, email, password, created_at) values 
 // commits. (Not `select ?, count(*) …`: under ONLY_FULL_GROUP_BY, MariaDB refuses a
 // placeholder beside an aggregate from the second execution of the prepared statement on.)
 const START_AUTHOR_COUNT: &str = "insert into author_stats (user_id, live_count) values (?, 0)";
-const BY_EMAIL: &str = "select id, email, password, created_at from user where email = ?";
-const BY_ID: &str =
-    "select id, email, password, created_at from user where id = ? and password <> ?";
+const BY_EMAIL: &str = "select id, email, password, created_at, role, ban_reason, banned_until \
+     from user where email = ?";
+pub(super) const BY_ID: &str = "select id, email, password, created_at, role, ban_reason, banned_until \
+     from user where id = ? and password <> ?";
 const EXISTS: &str = "select count(*) from user where id = ? and password <> ?";
 const SET_PASSWORD: &str = "update user set password = ? where id = ?";
 const TOMBSTONE: &str = "update user set email = ?, password = ? where id = ? and password <> ?";

@@ -14,6 +14,7 @@ mod errors;
 mod limits;
 mod list;
 mod metrics;
+mod moderation;
 mod operations;
 mod ratelimit;
 mod search;
