@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Contract fuzzing: schemathesis against the running server's own OpenAPI document, every
-# check on (all are by default; .ci/schemathesis.toml tunes two), authenticated (it signs up, logs in and sends the bearer token), on SQLite and
+# check on (all are by default; .ci/schemathesis.toml tunes two), authenticated as an admin (it signs up, is made an admin, logs in and sends the bearer token), on SQLite and
 # on MariaDB. Usage: .ci/schemathesis.sh path/to/board [max-examples]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,9 @@ for backend in sqlite mysql; do
     JWT_SECRET_KEY="schemathesis-secret-schemathesis-0123" LOGIN_RATE_PER_MINUTE=0 RUST_LOG=warn
   pid=$BOARD_PID
   token=$(user_token "$BOARD_BASE" fuzz@example.com fuzz-password)
+  # The fuzzing account is an admin (made as the README makes the first one), so that the
+  # /api/admin/... routes are exercised past their 403; the role is read on every request.
+  env DATABASE_URL="$url" RUST_LOG=warn "$bin" admin set-role fuzz@example.com admin
   echo "---- schemathesis on $backend"
   # Logout ends the session the token belongs to, so it runs last, on its own (no links lead
   # from it, so without the stateful phase): before it every operation is tried with a live

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 /// Bulletin-board REST API server. Configuration is the environment (see the README).
 #[derive(Debug, Parser)]
-#[command(name = "board", version)]
+#[command(name = "board", version, args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Exit 0 when the server on PORT answers `/health`, 1 otherwise (the image's health check).
     #[arg(long, exclusive = true)]

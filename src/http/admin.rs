@@ -12,6 +12,7 @@ use super::{
     boards::BoardDto,
     comments::CommentDto,
     responses::{PayloadTooLarge, RoleRequired, Unauthorized, Unavailable, UnsupportedMediaType},
+    schemas,
     users::UserDto,
 };
 use crate::{
@@ -178,8 +179,7 @@ fn user_id(raw: &str) -> Result<UserId, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"reason": "spam", "until": "2030-01-01T00:00:00Z"}))]
 pub struct BanRequest {
-    /// 1–500 characters after trimming.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(schema_with = schemas::reason)]
     pub reason: String,
     /// When the ban ends (RFC 3339, in the future); null or absent: until lifted.
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -283,8 +283,7 @@ pub async fn unban(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"reason": "spam"}))]
 pub struct ReasonRequest {
-    /// 1–500 characters after trimming.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(schema_with = schemas::reason)]
     pub reason: String,
 }
 
@@ -723,8 +722,8 @@ pub struct ResolveRequest {
     /// `dismiss` or `hide` (hides the target, then resolves).
     #[schema(pattern = "^(dismiss|hide)$")]
     pub action: String,
-    /// 1–500 characters after trimming, when given.
-    #[schema(min_length = 1, max_length = 500)]
+    /// When given: 1–500 characters after trimming.
+    #[schema(schema_with = schemas::reason)]
     pub note: Option<String>,
 }
 

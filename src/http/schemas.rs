@@ -11,8 +11,8 @@ use utoipa::openapi::{
 use crate::domain::{
     DEFAULT_COMMENTS_PER_PAGE, DEFAULT_PER_PAGE, MAX_COMMENT_CHARS, MAX_CONTENT_BYTES,
     MAX_CURSOR_MICROS_DIGITS, MAX_EMAIL_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_PASSWORD_CHARS,
-    MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_TITLE_CHARS, MIN_PASSWORD_CHARS,
-    MIN_TERM_CHARS,
+    MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_REASON_CHARS, MAX_TITLE_CHARS,
+    MIN_PASSWORD_CHARS, MIN_TERM_CHARS,
 };
 
 /// What `str::trim` removes (Unicode `White_Space`), as the body of a regex class.
@@ -62,6 +62,11 @@ fn trimmed_text_pattern(max: usize) -> String {
 /// `Title::parse`.
 pub fn title_pattern() -> String {
     trimmed_text_pattern(MAX_TITLE_CHARS)
+}
+
+/// `Reason::parse`.
+pub fn reason_pattern() -> String {
+    trimmed_text_pattern(MAX_REASON_CHARS)
 }
 
 /// `CommentText::parse`.
@@ -149,6 +154,15 @@ pub fn title() -> Object {
     ))
     .min_length(Some(1))
     .pattern(Some(title_pattern()))
+    .build()
+}
+
+pub fn reason() -> Object {
+    text(&format!(
+        "1 to {MAX_REASON_CHARS} characters after trimming, not only whitespace, no NUL."
+    ))
+    .min_length(Some(1))
+    .pattern(Some(reason_pattern()))
     .build()
 }
 

@@ -318,6 +318,13 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
             app.count("select count(*) from board where deleted_at is null").await,
             live.len() as i64 + 2
         );
+        // Every adopted account (and every one the original service signs up) is a plain user.
+        assert!(app.count("select count(*) from user").await > 0);
+        assert_eq!(
+            app.count("select count(*) from user where role <> 'user'").await,
+            0
+        );
+
         drop(app);
 
         // Second start: migrations run again harmlessly; nothing else changes.
@@ -327,9 +334,9 @@ async fn an_original_database_is_adopted_without_losing_a_user_a_post_or_a_sessi
         assert_eq!(
             app.count("select count(*) from _sqlx_migrations where success = 1")
                 .await,
-            7,
+            8,
             "0001 original schema, 0002 board server, 0003 sessions, 0004 conditional requests, \
-             0005 author counts, 0006 comments, 0007 search"
+             0005 author counts, 0006 comments, 0007 search, 0008 roles"
         );
         let list = expect_status(app.get("/api/board/boards").await, 200).await;
         // The post the original wrote is outside the counters until the README's recount.

@@ -22,8 +22,9 @@ async fn signup_returns_201_with_the_user_and_never_the_password(app: TestApp) {
     let user = body["user"].as_object().unwrap();
     let mut keys: Vec<&str> = user.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["created_at", "email", "id"]);
+    assert_eq!(keys, ["created_at", "email", "id", "role"]);
     assert_eq!(user["email"], "test@test.com");
+    assert_eq!(user["role"], "user");
     let id = uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap();
     assert_eq!(id.get_version_num(), 4);
     assert!(user["created_at"].as_str().unwrap().ends_with('Z'));
