@@ -27,7 +27,8 @@ for backend in sqlite mysql; do
   token=$(user_token "$BOARD_BASE" fuzz@example.com fuzz-password)
   # The fuzzing account is an admin (made as the README makes the first one), so that the
   # /api/admin/... routes are exercised past their 403; the role is read on every request.
-  env DATABASE_URL="$url" RUST_LOG=warn "$bin" admin set-role fuzz@example.com admin
+  env DATABASE_URL="$url" JWT_SECRET_KEY="schemathesis-secret-schemathesis-0123" RUST_LOG=warn \
+    "$bin" admin set-role fuzz@example.com admin
   echo "---- schemathesis on $backend"
   # Logout ends the session the token belongs to, so it runs last, on its own (no links lead
   # from it, so without the stateful phase): before it every operation is tried with a live

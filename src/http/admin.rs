@@ -89,7 +89,8 @@ pub async fn set_role(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// `nextCursor` of the previous page; none for the newest entries.
+    /// `nextCursor` of the previous page; none (or empty) for the newest entries.
+    #[param(pattern = r"^([1-9][0-9]{0,17})?$")]
     pub cursor: Option<String>,
 }
 
@@ -155,7 +156,7 @@ pub async fn audit(
     AuthUser(caller): AuthUser,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let before = params.cursor.as_deref().map(sequence_cursor).transpose()?;
+    let before = page_cursor(params.cursor.as_deref())?;
     let (entries, next) = service::moderation::audit(&state.services, &caller, before).await?;
     Ok(axum::Json(AuditResponse {
         envelope: Success::with_status(StatusCode::OK),
@@ -170,6 +171,13 @@ fn sequence_cursor(raw: &str) -> Result<i64, DomainError> {
         .ok()
         .filter(|seq| *seq > 0 && raw.len() <= 19 && raw.bytes().all(|b| b.is_ascii_digit()))
         .ok_or(DomainError::Cursor)
+}
+
+/// A page's `cursor` parameter: absent or empty for the first page.
+fn page_cursor(raw: Option<&str>) -> Result<Option<i64>, DomainError> {
+    raw.filter(|raw| !raw.is_empty())
+        .map(sequence_cursor)
+        .transpose()
 }
 
 fn user_id(raw: &str) -> Result<UserId, ApiError> {
@@ -666,7 +674,8 @@ pub struct ReportParams {
     /// `open` (the default) or `resolved`.
     #[param(pattern = "^(open|resolved)$")]
     pub status: Option<String>,
-    /// `nextCursor` of the previous page; none for the oldest reports.
+    /// `nextCursor` of the previous page; none (or empty) for the oldest reports.
+    #[param(pattern = r"^([1-9][0-9]{0,17})?$")]
     pub cursor: Option<String>,
 }
 
@@ -706,7 +715,7 @@ pub async fn reports(
         Some("resolved") => false,
         Some(_) => return Err(DomainError::ReportStatus.into()),
     };
-    let after = params.cursor.as_deref().map(sequence_cursor).transpose()?;
+    let after = page_cursor(params.cursor.as_deref())?;
     let (reports, next) =
         service::moderation::reports(&state.services, &caller, open, after).await?;
     Ok(axum::Json(ReportListResponse {
