@@ -189,8 +189,10 @@ def report_images_and_users():
     facts.append(f"app image {app_size / 1e6:.1f} MB = runtime base (stand-in) {base_size / 1e6:.1f} MB "
                  f"+ the binary {(app_size - base_size) / 1e6:.1f} MB")
     print(facts[-1])
-    # A guard against a regression (a debug build, a second copy): the binary is about 19 MB.
-    assert app_size - base_size <= 25e6, facts[-1]
+    # A guard against a regression (a debug build is over 100 MB, a second copy doubles it):
+    # the binary is 25.6 MB since search (tantivy), the command line (clap) and moderation.
+    # The smaller image (issue 26) is work of its own; this only catches accidents.
+    assert app_size - base_size <= 30e6, facts[-1]
     lines = [line for line in compose("logs", "--no-log-prefix", "app").stdout.splitlines() if line.strip()]
     parsed = [json.loads(line) for line in lines]
     assert parsed and all("level" in entry or "fields" in entry for entry in parsed), lines[:3]
